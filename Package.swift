@@ -1,0 +1,71 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "swift-lerobot-remote",
+    platforms: [.macOS(.v15), .iOS(.v18)],
+    products: [
+        .library(name: "MessagePack", targets: ["MessagePack"]),
+        .library(name: "PolicyWire", targets: ["PolicyWire"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+    ],
+    targets: [
+        // MessagePack for LeRobot's bodies: NIOCore only, no Foundation.
+        .target(
+            name: "MessagePack",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSettings
+        ),
+        // libjpeg-turbo's TurboJPEG 2.x API (Debian: libturbojpeg0-dev).
+        .systemLibrary(
+            name: "CTurboJPEG",
+            pkgConfig: "libturbojpeg",
+            providers: [.apt(["libturbojpeg0-dev"])]
+        ),
+        // The LeRobot remote-inference wire format: header, messages, tensors, images, key expressions.
+        .target(
+            name: "PolicyWire",
+            dependencies: [
+                "MessagePack",
+                "CTurboJPEG",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "policy-wire-bench",
+            dependencies: [
+                "PolicyWire",
+                "MessagePack",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Benchmarks/policy-wire-bench",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "MessagePackTests",
+            dependencies: ["MessagePack", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PolicyWireTests",
+            dependencies: [
+                "PolicyWire", "MessagePack",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: strictSettings
+        ),
+    ]
+)
