@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .library(name: "MessagePack", targets: ["MessagePack"]),
         .library(name: "PolicyWire", targets: ["PolicyWire"]),
+        .library(name: "ZenohProtocol", targets: ["ZenohProtocol"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -43,6 +44,12 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Zenoh 1.x wire model and codecs. NIOCore only; never touches sockets.
+        .target(
+            name: "ZenohProtocol",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "policy-wire-bench",
             dependencies: [
@@ -65,6 +72,12 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ZenohProtocolTests",
+            dependencies: ["ZenohProtocol", .product(name: "NIOCore", package: "swift-nio")],
+            resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),
     ]

@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""Real (Rust) Zenoh from Python, for interop tests and benchmarks: a router and the standard primitives.
+
+Every command prints machine-readable lines on stdout and flushes each one:
+  READY                               once the session is open and the entity declared
+  {"kind": "PUT"|"DELETE", "key": ..., "payload": hex, "attachment": hex|null, "encoding": str}
+  {"reply": "ok"|"err", ...same fields}   for get replies;   DONE   when a command has finished
+
+  zenoh_tool.py router --listen tcp/127.0.0.1:PORT
+  zenoh_tool.py [common] sub -k KEY [--count N]
+  zenoh_tool.py [common] put -k KEY -p HEXPAYLOAD [-a HEXATTACH] [--encoding E] [--publisher]
+  zenoh_tool.py [common] delete -k KEY [-a HEXATTACH]
+  zenoh_tool.py [common] get -k SELECTOR [-p HEX] [-a HEX] [--timeout S]
+  zenoh_tool.py [common] queryable -k KEY [-p HEX] [-a HEX] [--count N]
+  zenoh_tool.py [common] token -k KEY
+  zenoh_tool.py [common] liveliness-sub -k KEY [--history] [--count N]
+  zenoh_tool.py [common] liveliness-get -k KEY [--timeout S]
+  zenoh_tool.py keyexpr FILE.json      prints [[intersects, includes], ...] for [[a, b], ...] pairs
+common: -m client|peer|router  -e ENDPOINT (connect, repeatable)  -l ENDPOINT (listen, repeatable)
+Commands run until their --count is reached or stdin closes (tests close it to stop them).
+"""
+import argparse
+import json
+import sys
+import threading
+
+import zenoh
+
+
+def out(obj):
+    sys.stdout.write((obj if isinstance(obj, str) else json.dumps(obj)) + "\n")
+    sys.stdout.flush()
+
+
+def hexbytes(z):
+    return None if z is None else z.to_bytes().hex()
+
+
+def sample_json(sample, **extra):
+    d = {"kind": "PUT" if sample.kind == zenoh.SampleKind.PUT else "DELETE", "key": str(sample.key_expr),
+         "payload": hexbytes(sample.payload), "attachment": hexbytes(sample.attachment),
+         "encoding": str(sample.encoding)}
+    d.update(extra)
+    return d
+
+
+def open_session(args):
+    conf = zenoh.Config()
+    conf.insert_json5("mode", json.dumps(args.mode))
+    conf.insert_json5("scouting/multicast/enabled", "false")
+    if args.connect:
+        conf.insert_json5("connect/endpoints", json.dumps(args.connect))
+    if args.listen:
+        conf.insert_json5("listen/endpoints", json.dumps(args.listen))
+    return zenoh.open(conf)
+
+
+def wait_stdin_or(event):
+    """Blocks until stdin closes or `event` is set."""
+    def reader():
+        sys.stdin.read()
+        event.set()
+    threading.Thread(target=reader, daemon=True).start()
+    event.wait()
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("-m", "--mode", default="client")
+    p.add_argument("-e", "--connect", action="append", default=[])
+    p.add_argument("-l", "--listen", action="append", default=[])
+    sub = p.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("router")
+    r.add_argument("--listen", dest="router_listen", action="append", required=True)
+    for name in ["sub", "put", "delete", "get", "queryable", "token", "liveliness-sub", "liveliness-get"]:
+        c = sub.add_parser(name)
+        c.add_argument("-k", "--key", required=True)
+        c.add_argument("-p", "--payload", default="")
+        c.add_argument("-a", "--attach", default=None)
+        c.add_argument("--encoding", default=None)
+        c.add_argument("--count", type=int, default=0)
+        c.add_argument("--timeout", type=float, default=5.0)
+        c.add_argument("--history", action="store_true")
+        c.add_argument("--publisher", action="store_true")
+    k = sub.add_parser("keyexpr")
+    k.add_argument("file")
+    args = p.parse_args()
+
+    if args.cmd == "keyexpr":
+        pairs = json.load(open(args.file))
+        out(json.dumps([[zenoh.KeyExpr(a).intersects(zenoh.KeyExpr(b)), zenoh.KeyExpr(a).includes(zenoh.KeyExpr(b))]
+                        for a, b in pairs]))
+        return 0
+    if args.cmd == "router":
+        args.mode, args.listen = "router", args.router_listen
+    session = open_session(args)
+    done = threading.Event()
+    attach = bytes.fromhex(args.attach) if getattr(args, "attach", None) is not None else None
+    payload = bytes.fromhex(getattr(args, "payload", "") or "")
+    seen = [0]
+
+    def counted(line):
+        out(line)
+        seen[0] += 1
+        if args.count and seen[0] >= args.count:
+            done.set()
+
+    keep = []  # Python undeclares entities that are garbage-collected: keep references
+    if args.cmd == "router":
+        out("READY")
+        wait_stdin_or(done)
+    elif args.cmd == "sub":
+        keep.append(session.declare_subscriber(args.key, lambda s: counted(sample_json(s))))
+        out("READY")
+        wait_stdin_or(done)
+    elif args.cmd in ("put", "delete"):
+        kwargs = {}
+        if attach is not None:
+            kwargs["attachment"] = attach
+        if args.cmd == "put":
+            if args.encoding:
+                kwargs["encoding"] = args.encoding
+            if args.publisher:
+                pub = session.declare_publisher(args.key)
+                pub.put(payload, **kwargs)
+            else:
+                session.put(args.key, payload, **kwargs)
+        else:
+            session.delete(args.key, **kwargs)
+        out("DONE")
+    elif args.cmd == "get":
+        kwargs = {"timeout": args.timeout}
+        if payload:
+            kwargs["payload"] = payload
+        if attach is not None:
+            kwargs["attachment"] = attach
+        for reply in session.get(args.key, **kwargs):
+            if reply.ok is not None:
+                out(sample_json(reply.ok, reply="ok"))
+            else:
+                out({"reply": "err", "payload": hexbytes(reply.err.payload), "encoding": str(reply.err.encoding)})
+        out("DONE")
+    elif args.cmd == "queryable":
+        def on_query(q):
+            counted({"query": str(q.selector), "payload": hexbytes(q.payload), "attachment": hexbytes(q.attachment)})
+            kwargs = {"attachment": attach} if attach is not None else {}
+            q.reply(args.key if "*" not in args.key else str(q.key_expr), payload, **kwargs)
+        keep.append(session.declare_queryable(args.key, on_query))
+        out("READY")
+        wait_stdin_or(done)
+    elif args.cmd == "token":
+        keep.append(session.liveliness().declare_token(args.key))
+        out("READY")
+        wait_stdin_or(done)
+    elif args.cmd == "liveliness-sub":
+        keep.append(session.liveliness().declare_subscriber(args.key, lambda s: counted(sample_json(s)),
+                                                             history=args.history))
+        out("READY")
+        wait_stdin_or(done)
+    elif args.cmd == "liveliness-get":
+        for reply in session.liveliness().get(args.key, timeout=args.timeout):
+            if reply.ok is not None:
+                out(sample_json(reply.ok, reply="ok"))
+        out("DONE")
+    session.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
