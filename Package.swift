@@ -19,6 +19,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // MessagePack for LeRobot's bodies: NIOCore only, no Foundation.
@@ -50,6 +52,16 @@ let package = Package(
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
+        // The policy server: manifest, serving modes, session validation, scheduling, the service.
+        .target(
+            name: "PolicyServer",
+            dependencies: [
+                "PolicyWire",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "policy-wire-bench",
             dependencies: [
@@ -65,10 +77,16 @@ let package = Package(
             dependencies: ["MessagePack", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
+        // Test-only helpers: the project's Python tools (real msgpack/numpy/Pillow, real Rust Zenoh) as processes.
+        .target(
+            name: "InteropSupport",
+            path: "Tests/InteropSupport",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "PolicyWireTests",
             dependencies: [
-                "PolicyWire", "MessagePack",
+                "PolicyWire", "MessagePack", "InteropSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
@@ -76,8 +94,13 @@ let package = Package(
         ),
         .testTarget(
             name: "ZenohProtocolTests",
-            dependencies: ["ZenohProtocol", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["ZenohProtocol", "InteropSupport", .product(name: "NIOCore", package: "swift-nio")],
             resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PolicyServerTests",
+            dependencies: ["PolicyServer", "PolicyWire"],
             swiftSettings: strictSettings
         ),
     ]

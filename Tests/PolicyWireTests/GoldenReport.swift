@@ -1,4 +1,5 @@
 import NIOCore
+import InteropSupport
 import OrderedCollections
 import PolicyWire
 

@@ -1,4 +1,5 @@
 import MessagePack
+import InteropSupport
 import NIOCore
 import PolicyWire
 import Testing

@@ -1,21 +1,21 @@
-import Foundation
-import Testing
+public import Foundation
 
 /// Runs the repository's Python helpers in the project virtualenv that `scripts/bootstrap` creates.
 ///
 /// There is no skip: without the virtualenv the interop tests fail and say how to create it.
-enum PythonRunner {
-    static let packageRoot: URL = {
-        // Tests/PolicyWireTests/PythonRunner.swift → the package root.
+public enum PythonRunner {
+    public static let packageRoot: URL = {
+        // Tests/InteropSupport/PythonRunner.swift → the package root.
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
     }()
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public var description: String
+        public init(description: String) { self.description = description }
     }
 
-    static var interpreter: URL {
+    public static var interpreter: URL {
         get throws {
             if let explicit = ProcessInfo.processInfo.environment["LEROBOT_TEST_PYTHON"], !explicit.isEmpty {
                 return URL(fileURLWithPath: explicit)
@@ -31,7 +31,7 @@ enum PythonRunner {
     }
 
     /// Runs `python/<script> <arguments>` and returns (exit status, stdout + stderr).
-    static func run(_ script: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    public static func run(_ script: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = try interpreter
         process.arguments = [packageRoot.appendingPathComponent("python/\(script)").path] + arguments
@@ -46,7 +46,7 @@ enum PythonRunner {
 
     /// Runs a helper that must succeed; its output is returned.
     @discardableResult
-    static func succeed(_ script: String, _ arguments: [String]) throws -> String {
+    public static func succeed(_ script: String, _ arguments: [String]) throws -> String {
         let (status, output) = try run(script, arguments)
         guard status == 0 else {
             throw Failure(description: "python/\(script) \(arguments.joined(separator: " ")) exited \(status):\n\(output)")
@@ -55,7 +55,7 @@ enum PythonRunner {
     }
 
     /// A fresh temporary directory for one test.
-    static func temporaryDirectory(_ name: String) throws -> URL {
+    public static func temporaryDirectory(_ name: String) throws -> URL {
         let url = FileManager.default.temporaryDirectory
             .appendingPathComponent("policywire-\(name)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -64,7 +64,7 @@ enum PythonRunner {
 }
 
 extension Array where Element == UInt8 {
-    init?(hex: String) {
+    public init?(hex: String) {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(hex.utf8.count / 2)
         var iterator = hex.utf8.makeIterator()
@@ -83,7 +83,7 @@ extension Array where Element == UInt8 {
         }
     }
 
-    var hexString: String {
+    public var hexString: String {
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
         out.reserveCapacity(count * 2)

@@ -1,0 +1,160 @@
+public import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A long-running Python helper (`python/zenoh_tool.py …`) whose stdout lines a test reads as they come.
+///
+/// stdin stays open while the process runs: the helper stops when it is closed (``stop()``), so no process
+/// outlives its test. ``kill()`` sends SIGKILL, for crash tests.
+public final class PythonProcess: @unchecked Sendable {
+    private let process = Process()
+    private let stdinPipe = Pipe()
+    private let stdoutPipe = Pipe()
+    private let condition = NSCondition()
+    private var lines: [String] = []
+    private var ended = false
+    public let commandLine: String
+
+    /// Starts `python/<script> <arguments>` in the project virtualenv.
+    public init(_ script: String, _ arguments: [String]) throws {
+        process.executableURL = try PythonRunner.interpreter
+        process.arguments = [PythonRunner.packageRoot.appendingPathComponent("python/\(script)").path] + arguments
+        process.standardInput = stdinPipe
+        process.standardOutput = stdoutPipe
+        process.standardError = stdoutPipe
+        commandLine = "\(script) \(arguments.joined(separator: " "))"
+        let handle = stdoutPipe.fileHandleForReading
+        let thread = Thread { [weak self] in
+            var pending = Data()
+            while true {
+                let chunk = handle.availableData
+                guard let self else { return }
+                if chunk.isEmpty {
+                    self.condition.lock()
+                    if !pending.isEmpty { self.lines.append(String(decoding: pending, as: UTF8.self)) }
+                    self.ended = true
+                    self.condition.broadcast()
+                    self.condition.unlock()
+                    return
+                }
+                pending.append(chunk)
+                self.condition.lock()
+                while let newline = pending.firstIndex(of: 0x0a) {
+                    self.lines.append(String(decoding: pending[pending.startIndex..<newline], as: UTF8.self))
+                    pending.removeSubrange(pending.startIndex...newline)
+                }
+                self.condition.broadcast()
+                self.condition.unlock()
+            }
+        }
+        try process.run()
+        thread.start()
+    }
+
+    deinit {
+        if process.isRunning { process.terminate() }
+    }
+
+    /// Every line printed so far.
+    public var output: [String] {
+        condition.lock()
+        defer { condition.unlock() }
+        return lines
+    }
+
+    /// Waits until a line satisfying `predicate` has been printed (searching from line `from`), or throws
+    /// after `timeout` seconds with everything the process printed.
+    @discardableResult
+    public func waitForLine(
+        from start: Int = 0, timeout: TimeInterval = 15, _ predicate: (String) -> Bool
+    ) throws -> (index: Int, line: String) {
+        let deadline = Date().addingTimeInterval(timeout)
+        condition.lock()
+        defer { condition.unlock() }
+        var index = start
+        while true {
+            while index < lines.count {
+                if predicate(lines[index]) { return (index, lines[index]) }
+                index += 1
+            }
+            if ended || !condition.wait(until: deadline) {
+                throw PythonRunner.Failure(
+                    description: "\(commandLine): no expected line within \(timeout) s"
+                        + (ended ? " (process ended)" : "") + "; output:\n" + lines.joined(separator: "\n"))
+            }
+        }
+    }
+
+    /// Waits for `READY`.
+    public func waitUntilReady(timeout: TimeInterval = 20) throws {
+        try waitForLine(timeout: timeout) { $0 == "READY" }
+    }
+
+    /// Parses every JSON-object line printed so far.
+    public func jsonLines() -> [[String: Any]] {
+        output.compactMap { line in
+            guard line.hasPrefix("{"), let data = line.data(using: .utf8) else { return nil }
+            return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+        }
+    }
+
+    /// Closes stdin (the helper exits cleanly) and waits for the process.
+    public func stop() {
+        try? stdinPipe.fileHandleForWriting.close()
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+    }
+
+    /// SIGKILL, as a crash.
+    public func kill() {
+        #if canImport(Glibc)
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        #else
+        process.terminate()
+        #endif
+        process.waitUntilExit()
+    }
+
+    public var isRunning: Bool { process.isRunning }
+}
+
+/// A free TCP port on 127.0.0.1 (bound once and released; a small race is possible but harmless in tests).
+public func freeLoopbackPort() -> Int {
+    #if canImport(Glibc)
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = 0
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+    }
+    guard bound == 0 else { return 20_000 + Int.random(in: 0..<20_000) }
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+    }
+    return Int(UInt16(bigEndian: address.sin_port))
+    #else
+    return 20_000 + Int.random(in: 0..<20_000)
+    #endif
+}
+
+/// A real Rust Zenoh router (`eclipse-zenoh`, `mode: "router"`) listening on a free loopback port.
+public final class ZenohRouter: @unchecked Sendable {
+    public let port: Int
+    public let process: PythonProcess
+    public var endpoint: String { "tcp/127.0.0.1:\(port)" }
+
+    public init(port: Int = freeLoopbackPort()) throws {
+        self.port = port
+        self.process = try PythonProcess("zenoh_tool.py", ["router", "--listen", "tcp/127.0.0.1:\(port)"])
+        try process.waitUntilReady()
+    }
+
+    public func stop() { process.stop() }
+}
