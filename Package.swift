@@ -62,6 +62,12 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The weightless edge engine: action queue, latency tracker, fail-safe state machine. No server, no ONNX.
+        .target(
+            name: "RemoteInference",
+            dependencies: ["PolicyWire"],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "policy-wire-bench",
             dependencies: [
@@ -101,6 +107,11 @@ let package = Package(
         .testTarget(
             name: "PolicyServerTests",
             dependencies: ["PolicyServer", "PolicyWire"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "RemoteInferenceTests",
+            dependencies: ["RemoteInference"],
             swiftSettings: strictSettings
         ),
     ]
