@@ -52,11 +52,21 @@ let package = Package(
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
+        // What runs a policy: the policy seam, checkpoint config loading, built-in test policies.
+        .target(
+            name: "PolicyRuntime",
+            dependencies: ["PolicyWire"],
+            swiftSettings: strictSettings
+        ),
         // The policy server: manifest, serving modes, session validation, scheduling, the service.
         .target(
             name: "PolicyServer",
             dependencies: [
                 "PolicyWire",
+                "PolicyRuntime",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -106,7 +116,12 @@ let package = Package(
         ),
         .testTarget(
             name: "PolicyServerTests",
-            dependencies: ["PolicyServer", "PolicyWire"],
+            dependencies: ["PolicyServer", "PolicyWire", "PolicyRuntime"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PolicyRuntimeTests",
+            dependencies: ["PolicyRuntime", "PolicyWire"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,0 +1,71 @@
+public import PolicyWire
+
+/// One request to a policy: the robot's observation after the wire, plus the RTC inputs when RTC is on.
+public struct PolicyRequest: Sendable {
+    /// `observation.state`, float32.
+    public var state: [Float]
+    /// Camera images by full feature key, in the robot's order.
+    public var images: [(key: String, image: RGBImage)]
+    public var task: String
+    /// Present when RTC is active for the session.
+    public var rtc: RTCInputs?
+
+    public init(state: [Float], images: [(key: String, image: RGBImage)] = [], task: String = "", rtc: RTCInputs? = nil) {
+        self.state = state
+        self.images = images
+        self.task = task
+        self.rtc = rtc
+    }
+}
+
+/// Real-time-chunking inputs: the delay and the left-over prefix padded to the execution horizon.
+public struct RTCInputs: Sendable, Hashable {
+    public var delaySteps: Int
+    /// `[horizon × actionDim]`, row-major, zero-padded past `validRows`.
+    public var prefix: [Float]
+    public var validRows: Int
+    public var executionHorizon: Int
+
+    public init(delaySteps: Int, prefix: [Float], validRows: Int, executionHorizon: Int) {
+        self.delaySteps = delaySteps
+        self.prefix = prefix
+        self.validRows = validRows
+        self.executionHorizon = executionHorizon
+    }
+}
+
+/// A predicted chunk in both spaces: `model` (policy output) and `robot` (after the post-processor),
+/// each `[rows × columns]` row-major.
+public struct PolicyOutput: Sendable, Hashable {
+    public var chunkModel: [Float]
+    public var chunkRobot: [Float]
+    public var rows: Int
+    public var columns: Int
+
+    public init(chunkModel: [Float], chunkRobot: [Float], rows: Int, columns: Int) {
+        self.chunkModel = chunkModel
+        self.chunkRobot = chunkRobot
+        self.rows = rows
+        self.columns = columns
+    }
+}
+
+/// Per-session processor state (normalizer statistics in use, observation history, ...). Each robot gets its
+/// own; the policy weights are shared.
+public protocol PolicySessionState: AnyObject, Sendable {
+    /// Called at an episode boundary.
+    func reset()
+}
+
+/// A policy that predicts action chunks: the seam between the server and what runs the network.
+public protocol ChunkPolicy: AnyObject, Sendable {
+    var config: PolicyConfig { get }
+    /// Whether prefix-conditioned (RTC) generation is available.
+    var supportsRTC: Bool { get }
+    /// Fresh processors for a new session.
+    func makeSessionState() -> any PolicySessionState
+    /// Predicts one chunk. Called by the single inference worker only.
+    func predictChunk(_ request: PolicyRequest, session: any PolicySessionState) throws(PolicyRuntimeError) -> PolicyOutput
+    /// Resets the policy's own state (exclusive serving only).
+    func resetPolicy()
+}
