@@ -78,6 +78,12 @@ let package = Package(
             dependencies: ["PolicyWire"],
             swiftSettings: strictSettings
         ),
+        // Robots (simulated arm and cameras), strategies and the control loop of lerobot-rollout.
+        .target(
+            name: "Rollout",
+            dependencies: ["RemoteInference", "PolicyWire"],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "policy-wire-bench",
             dependencies: [
@@ -122,6 +128,11 @@ let package = Package(
         .testTarget(
             name: "PolicyRuntimeTests",
             dependencies: ["PolicyRuntime", "PolicyWire"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "RolloutTests",
+            dependencies: ["Rollout", "PolicyWire", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
         .testTarget(
