@@ -52,6 +52,11 @@ let package = Package(
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
+        // Hugging Face Hub downloads into the standard cache (HF_HOME, HF_HUB_OFFLINE, HF_TOKEN, revisions).
+        .target(
+            name: "HubClient",
+            swiftSettings: strictSettings
+        ),
         // What runs a policy: the policy seam, checkpoint config loading, built-in test policies.
         .target(
             name: "PolicyRuntime",
@@ -133,6 +138,11 @@ let package = Package(
         .testTarget(
             name: "RolloutTests",
             dependencies: ["Rollout", "PolicyWire", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HubClientTests",
+            dependencies: ["HubClient", "InteropSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
