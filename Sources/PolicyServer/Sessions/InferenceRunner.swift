@@ -1,0 +1,119 @@
+import Foundation
+import OrderedCollections
+public import NIOCore
+public import PolicyRuntime
+public import PolicyWire
+
+/// Serves one observation: decode, episode handling, RTC prefix, predict, encode the chunk with the echoed
+/// header. No transport: the service hands it a taken mailbox item and publishes what comes back.
+/// Owned by the single inference worker (not `Sendable`: it keeps a JPEG decoder).
+public final class InferenceRunner {
+    public struct Settings: Sendable {
+        public var servingMode: ServingMode
+        public var rtcExecutionHorizon: Int
+        public var defaultTask: String
+
+        public init(servingMode: ServingMode, rtcExecutionHorizon: Int, defaultTask: String) {
+            self.servingMode = servingMode
+            self.rtcExecutionHorizon = rtcExecutionHorizon
+            self.defaultTask = defaultTask
+        }
+    }
+
+    /// What one request produced.
+    public struct Reply: Sendable {
+        public var header: AttachmentHeader
+        public var body: ByteBuffer
+        public var queueWaitMs: Double
+        public var inferenceMs: Double
+    }
+
+    public let policy: any ChunkPolicy
+    public let settings: Settings
+    private let jpeg: JPEGDecoder
+    private let clock = ContinuousClock()
+    private let origin: ContinuousClock.Instant
+
+    public init(policy: any ChunkPolicy, settings: Settings) throws(PolicyWireError) {
+        self.policy = policy
+        self.settings = settings
+        self.jpeg = try JPEGDecoder()
+        self.origin = clock.now
+    }
+
+    /// Monotonic seconds on this runner's clock (what `receivedAt` is measured in).
+    public var now: Double {
+        let d = clock.now - origin
+        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+
+    /// Runs `pending` for `session`; `superseded` is the session's since-last-reply count, `serverLoad`
+    /// active/max. Errors carry a message for the audit line; nothing is published for them.
+    public func serve(
+        _ pending: PendingObservation, session: inout ServerSession, superseded: Int, serverLoad: Double
+    ) throws -> Reply {
+        let start = now
+        let queueWaitMs = max(0, (start - pending.receivedAt) * 1000)
+        let observation = try Observation(decoding: pending.body)
+        let header = pending.header
+        let episode = Int64(header.episodeID)
+        if observation.episodeStart || episode != session.episodeID {
+            session.processors.reset()
+            if settings.servingMode == .exclusive { policy.resetPolicy() }
+            session.episodeID = episode
+        }
+        let config = policy.config
+        var images: [(key: String, image: RGBImage)] = []
+        for (key, image) in observation.images {
+            images.append((key, try image.rgbImage(decoder: jpeg)))
+        }
+        var rtc: RTCInputs?
+        if session.rtcEnabled {
+            let fitted = try RTCPrefix.fit(
+                observation.prefixModel, horizon: settings.rtcExecutionHorizon, actionDim: config.actionDim)
+            rtc = RTCInputs(
+                delaySteps: Int(clamping: max(0, observation.inferenceDelaySteps)), prefix: fitted.values,
+                validRows: fitted.validRows, executionHorizon: settings.rtcExecutionHorizon)
+        }
+        let task = !observation.task.isEmpty ? observation.task : (!session.task.isEmpty ? session.task : settings.defaultTask)
+        let request = PolicyRequest(state: observation.state?.floats() ?? [], images: images, task: task, rtc: rtc)
+        let output = try policy.predictChunk(request, session: session.processors)
+        let inferenceMs = (now - start) * 1000
+        let chunk = ActionChunk(
+            seqIDEcho: header.seqID, clientMonoNsEcho: header.clientMonoNs, episodeIDEcho: episode,
+            chunkModel: try PolicyTensor(float32: output.chunkModel, shape: [output.rows, output.columns]),
+            chunkRobot: try PolicyTensor(float32: output.chunkRobot, shape: [output.rows, output.columns]),
+            queueWaitMs: queueWaitMs, inferenceMs: inferenceMs, supersededSeqs: Int64(superseded),
+            serverLoad: serverLoad)
+        let replyHeader = AttachmentHeader(
+            schemaVersion: AttachmentHeader.currentSchemaVersion, messageType: .chunk, seqID: header.seqID,
+            episodeID: header.episodeID, clientMonoNs: header.clientMonoNs, sessionEpoch: header.sessionEpoch)
+        return Reply(header: replyHeader, body: chunk.encoded(), queueWaitMs: queueWaitMs, inferenceMs: inferenceMs)
+    }
+}
+
+/// One JSON audit line per request (logger `lerobot.policy_server.audit`).
+public enum AuditLine {
+    public static func render(
+        sessionID: String, clientUUID: String, seqID: UInt64, episodeID: Int64, queueWaitMs: Double,
+        inferenceMs: Double, superseded: Int, outcome: String
+    ) -> String {
+        func json(_ s: String) -> String {
+            var out = "\""
+            for scalar in s.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            return out + "\""
+        }
+        return "{\"session_id\": \(json(sessionID)), \"client_uuid\": \(json(clientUUID)), \"seq_id\": \(seqID), "
+            + "\"episode_id\": \(episodeID), \"queue_wait_ms\": \(String(format: "%.3f", queueWaitMs)), "
+            + "\"inference_ms\": \(String(format: "%.3f", inferenceMs)), \"superseded\": \(superseded), "
+            + "\"outcome\": \(json(outcome))}"
+    }
+}
