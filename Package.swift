@@ -69,6 +69,7 @@ let package = Package(
             dependencies: [
                 "PolicyWire",
                 "PolicyRuntime",
+                "HubClient",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -129,7 +130,7 @@ let package = Package(
         .testTarget(
             name: "PolicyServerTests",
             dependencies: [
-                "PolicyServer", "PolicyWire", "PolicyRuntime",
+                "PolicyServer", "PolicyWire", "PolicyRuntime", "HubClient",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
