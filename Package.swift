@@ -15,12 +15,17 @@ let package = Package(
         .library(name: "MessagePack", targets: ["MessagePack"]),
         .library(name: "PolicyWire", targets: ["PolicyWire"]),
         .library(name: "ZenohProtocol", targets: ["ZenohProtocol"]),
+        .library(name: "ZenohTransport", targets: ["ZenohTransport"]),
+        .library(name: "Zenoh", targets: ["Zenoh"]),
+        .executable(name: "lerobot-policy-server", targets: ["lerobot-policy-server"]),
+        .executable(name: "zenoh-swift", targets: ["zenoh-swift"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
         // MessagePack for LeRobot's bodies: NIOCore only, no Foundation.
@@ -52,6 +57,28 @@ let package = Package(
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
+        // Zenoh links and transports on SwiftNIO: TCP, Init/Open, sequence numbers, batching, fragmentation, lease.
+        .target(
+            name: "ZenohTransport",
+            dependencies: [
+                "ZenohProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The Zenoh session: declarations, subscribers, queryables, queries, liveliness, reconnect. Public API.
+        .target(
+            name: "Zenoh",
+            dependencies: [
+                "ZenohProtocol",
+                "ZenohTransport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Hugging Face Hub downloads into the standard cache (HF_HOME, HF_HUB_OFFLINE, HF_TOKEN, revisions).
         .target(
             name: "HubClient",
@@ -70,6 +97,8 @@ let package = Package(
                 "PolicyWire",
                 "PolicyRuntime",
                 "HubClient",
+                "Zenoh",
+                "ZenohProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -89,6 +118,24 @@ let package = Package(
         .target(
             name: "Rollout",
             dependencies: ["RemoteInference", "PolicyWire"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "lerobot-policy-server",
+            dependencies: [
+                "PolicyServer", "Zenoh", "ZenohTransport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "zenoh-swift",
+            dependencies: [
+                "Zenoh", "ZenohTransport", "ZenohProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -154,6 +201,31 @@ let package = Package(
         .testTarget(
             name: "RemoteInferenceTests",
             dependencies: ["RemoteInference"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PolicyServerInteropTests",
+            dependencies: [
+                "PolicyServer", "Zenoh", "ZenohTransport", "InteropSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ZenohTransportTests",
+            dependencies: [
+                "ZenohTransport", "ZenohProtocol", "InteropSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ZenohTests",
+            dependencies: [
+                "Zenoh", "ZenohTransport", "ZenohProtocol", "InteropSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
     ]

@@ -17,17 +17,17 @@ struct HubClientTests {
         return root
     }
 
-    static func start(token: String? = nil) throws -> (PythonProcess, URL, URL) {
+    static func start(token: String? = nil) async throws -> (PythonProcess, URL, URL) {
         let root = try makeRoot()
         let hub = try PythonProcess("fake_hub.py", [root.path] + (token.map { ["--token", $0] } ?? []))
-        let ready = try hub.waitForLine { $0.hasPrefix("READY ") }.line
+        let ready = try await hub.awaitLine { $0.hasPrefix("READY ") }.line
         let endpoint = URL(string: "http://127.0.0.1:\(ready.dropFirst(6))")!
         return (hub, endpoint, try PythonRunner.temporaryDirectory("hfhome"))
     }
 
     @Test("Full snapshot into the standard cache layout, with progress; a second call downloads nothing")
     func snapshot() async throws {
-        let (hub, endpoint, home) = try Self.start()
+        let (hub, endpoint, home) = try await Self.start()
         defer { hub.stop() }
         let client = HubClient(configuration: .fromEnvironment([
             "HF_ENDPOINT": endpoint.absoluteString, "HF_HOME": home.path,
@@ -55,7 +55,7 @@ struct HubClientTests {
 
     @Test("Config-only download (the robot's path); offline mode reads the cache and never calls the Hub")
     func configOnlyAndOffline() async throws {
-        let (hub, endpoint, home) = try Self.start()
+        let (hub, endpoint, home) = try await Self.start()
         defer { hub.stop() }
         let env = ["HF_ENDPOINT": endpoint.absoluteString, "HF_HOME": home.path]
         let snapshot = try await HubClient(configuration: .fromEnvironment(env))
@@ -76,7 +76,7 @@ struct HubClientTests {
 
     @Test("Errors: unknown repo, bad revision, token required, unreachable Hub, invalid id")
     func errors() async throws {
-        let (hub, endpoint, home) = try Self.start(token: "secret")
+        let (hub, endpoint, home) = try await Self.start(token: "secret")
         defer { hub.stop() }
         let env = ["HF_ENDPOINT": endpoint.absoluteString, "HF_HOME": home.path]
         await #expect {

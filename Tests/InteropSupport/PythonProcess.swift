@@ -86,6 +86,23 @@ public final class PythonProcess: @unchecked Sendable {
         }
     }
 
+    /// The same wait for async code: it blocks a dispatch thread, never one of the cooperative pool's few
+    /// threads (on a 2-core machine a blocked pool starves every other test).
+    @discardableResult
+    public func awaitLine(
+        from start: Int = 0, timeout: TimeInterval = 15, _ predicate: @escaping @Sendable (String) -> Bool
+    ) async throws -> (index: Int, line: String) {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                do {
+                    continuation.resume(returning: try self.waitForLine(from: start, timeout: timeout, predicate))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+
     /// Waits for `READY`.
     public func waitUntilReady(timeout: TimeInterval = 20) throws {
         try waitForLine(timeout: timeout) { $0 == "READY" }
@@ -157,4 +174,20 @@ public final class ZenohRouter: @unchecked Sendable {
     }
 
     public func stop() { process.stop() }
+
+    /// Starts a router from async code without blocking the cooperative pool while it comes up.
+    public static func start(port: Int = freeLoopbackPort()) async throws -> ZenohRouter {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                do { continuation.resume(returning: try ZenohRouter(port: port)) } catch { continuation.resume(throwing: error) }
+            }
+        }
+    }
+}
+
+extension PythonProcess {
+    /// Waits for `READY` from async code (off the cooperative pool).
+    public func awaitReady(timeout: TimeInterval = 20) async throws {
+        try await awaitLine(timeout: timeout) { $0 == "READY" }
+    }
 }

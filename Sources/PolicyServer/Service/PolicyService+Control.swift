@@ -1,0 +1,115 @@
+import Foundation
+import PolicyRuntime
+import Synchronization
+import Logging
+import NIOCore
+import PolicyWire
+import Zenoh
+import ZenohProtocol
+
+extension PolicyService {
+    /// Monotonic seconds, on the runner's clock.
+    var now: Double { runner.value.now }
+
+    func answerStatus(_ query: ZenohQuery) {
+        let status = state.withLock { $0.table.status() }
+        try? query.reply(key: server.keys.status, payload: status.encoded())
+        query.finish()
+    }
+
+    func answerSession(_ query: ZenohQuery) {
+        defer { query.finish() }
+        let payload = query.payload ?? ByteBuffer()
+        let request: SessionRequest
+        do {
+            request = try SessionRequest(decoding: payload)
+        } catch {
+            let ack = SessionAck(accepted: false, error: "server error: \(error.message)")
+            try? query.reply(key: server.keys.session, payload: ack.encoded())
+            return
+        }
+        switch request {
+        case .open(let open):
+            let result = state.withLock { $0.table.open(open, processors: server.policy.makeSessionState, now: now) }
+            var ack = result.ack
+            if ack.accepted {
+                do {
+                    let publisher = try zenoh.declarePublisher(
+                        server.keys.actions(client: open.clientUUID),
+                        options: ZenohPublicationOptions(
+                            priority: .interactiveHigh, congestionControl: .drop, isExpress: true, reliability: .reliable))
+                    let (old, active) = state.withLock { state in
+                        (state.publishers.updateValue(publisher, forKey: open.clientUUID), state.table.activeSessions)
+                    }
+                    old?.undeclare()
+                    if result.replaced != nil { metrics.sessionClosed(active: active) }
+                    metrics.sessionOpened(active: active)
+                    logger.info(
+                        "Session opened",
+                        metadata: ["client_uuid": "\(open.clientUUID)", "session_id": "\(ack.sessionID)",
+                                   "rtc": "\(ack.supportsRTC)", "warnings": "\(ack.warnings)"])
+                } catch {
+                    _ = state.withLock { $0.table.close(clientUUID: open.clientUUID, sessionID: ack.sessionID) }
+                    ack = SessionAck(accepted: false, error: "server error: \(error)")
+                }
+            } else {
+                logger.warning("Session rejected", metadata: ["client_uuid": "\(open.clientUUID)", "error": "\(ack.error)"])
+            }
+            try? query.reply(key: server.keys.session, payload: ack.encoded())
+        case .close(let close):
+            closeSession(clientUUID: close.clientUUID, sessionID: close.sessionID, reason: "closed by the client")
+            try? query.reply(key: server.keys.session, payload: ResetAck(ok: true, error: "").encoded())
+        }
+    }
+
+    func closeSession(clientUUID: String, sessionID: String, reason: String) {
+        let (closed, publisher, active) = state.withLock { state -> (ServerSession?, ZenohPublisher?, Int) in
+            guard let closed = state.table.close(clientUUID: clientUUID, sessionID: sessionID) else {
+                return (nil, nil, state.table.activeSessions)
+            }
+            return (closed, state.publishers.removeValue(forKey: clientUUID), state.table.activeSessions)
+        }
+        guard let closed else { return }
+        publisher?.undeclare()
+        metrics.sessionClosed(active: active)
+        logger.info("Session closed", metadata: ["client_uuid": "\(clientUUID)", "session_id": "\(closed.sessionID)", "reason": "\(reason)"])
+    }
+
+    /// Resets run on the worker, serialized with inference; the query is answered from there.
+    func answerReset(_ query: ZenohQuery) {
+        do {
+            let reset = try Reset(decoding: query.payload ?? ByteBuffer())
+            state.withLock { $0.pendingResets.append((reset, query)) }
+            wakeUp.signal()
+        } catch {
+            try? query.reply(key: query.key.description, payload: ResetAck(ok: false, error: "server error: \(error.message)").encoded())
+            query.finish()
+        }
+    }
+
+    func observationArrived(_ sample: ZenohSample) {
+        guard let attachment = sample.attachment, let header = try? AttachmentHeader(unpacking: attachment),
+            header.schemaVersion == AttachmentHeader.currentSchemaVersion,
+            let uuid = try? ServiceKeys.clientUUID(fromKey: sample.key.description)
+        else { return }
+        let pending = PendingObservation(header: header, body: sample.payload, receivedAt: now)
+        let outcome = state.withLock { $0.table.deposit(clientUUID: uuid, pending) }
+        switch outcome {
+        case .deposited: wakeUp.signal()
+        case .superseded:
+            metrics.observationSuperseded()
+            wakeUp.signal()
+        case .unknownClient(let warn):
+            metrics.unknownClientDropped()
+            if warn { logger.warning("Observation from unknown client dropped", metadata: ["client_uuid": "\(uuid)"]) }
+        }
+    }
+
+    func clientLiveliness(_ sample: ZenohSample) {
+        guard let uuid = try? ServiceKeys.clientUUID(fromKey: sample.key.description) else { return }
+        let t = now
+        state.withLock {
+            if sample.kind == .delete { $0.table.clientTokenLost(uuid, now: t) } else { $0.table.clientTokenSeen(uuid) }
+        }
+    }
+}

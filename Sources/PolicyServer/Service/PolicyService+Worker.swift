@@ -1,0 +1,110 @@
+import Foundation
+import PolicyRuntime
+import Synchronization
+import Logging
+import NIOCore
+import PolicyRuntime
+import PolicyWire
+import Zenoh
+import ZenohProtocol
+
+extension PolicyService {
+    /// The single inference worker: resets first, then one observation per turn, GC every second.
+    func workerLoop() {
+        defer {
+            state.withLock { $0.isWorkerAlive = false }
+            workerDone.signal()
+        }
+        while state.withLock({ $0.isRunning }) {
+            runPendingResets()
+            if let work = state.withLock({ $0.table.takeNext() }) {
+                serve(work)
+            } else {
+                _ = wakeUp.wait(timeout: .now() + .milliseconds(250))
+            }
+            collectGarbage()
+        }
+    }
+
+    private func runPendingResets() {
+        let resets = state.withLock { state -> [(Reset, ZenohQuery)] in
+            defer { state.pendingResets = [] }
+            return state.pendingResets
+        }
+        for (reset, query) in resets {
+            let (ack, session) = state.withLock { $0.table.reset(reset) }
+            if session != nil && server.servingMode == .exclusive { server.policy.resetPolicy() }
+            try? query.reply(key: query.key.description, payload: ack.encoded())
+            query.finish()
+        }
+    }
+
+    private func serve(_ work: SessionTable.Work) {
+        var session = work.session
+        let load = state.withLock { $0.table.serverLoad }
+        let header = work.pending.header
+        do {
+            let reply = try runner.value.serve(work.pending, session: &session, superseded: work.superseded, serverLoad: load)
+            let publisher = state.withLock { $0.publishers[session.clientUUID] }
+            try publisher?.put(reply.body, attachment: reply.header.packed())
+            state.withLock { $0.table.finishedServing(session, succeeded: true) }
+            metrics.requestServed(queueWaitMs: reply.queueWaitMs, inferenceMs: reply.inferenceMs)
+            audit(session, header, queueWaitMs: reply.queueWaitMs, inferenceMs: reply.inferenceMs, outcome: "ok")
+        } catch {
+            state.withLock { $0.table.finishedServing(session, succeeded: false) }
+            metrics.requestFailed()
+            logger.error("Inference request failed", metadata: ["client_uuid": "\(session.clientUUID)", "error": "\(error)"])
+            audit(session, header, queueWaitMs: 0, inferenceMs: 0, outcome: "error: \(error)")
+        }
+    }
+
+    private func audit(_ session: ServerSession, _ header: AttachmentHeader, queueWaitMs: Double, inferenceMs: Double, outcome: String) {
+        let superseded = state.withLock { $0.table.sessions[session.clientUUID]?.mailbox.supersededTotal ?? 0 }
+        auditLogger.info(
+            "\(AuditLine.render(sessionID: session.sessionID, clientUUID: session.clientUUID, seqID: header.seqID, episodeID: Int64(header.episodeID), queueWaitMs: queueWaitMs, inferenceMs: inferenceMs, superseded: superseded, outcome: outcome))")
+    }
+
+    /// Closes sessions whose token is gone (after a liveliness get confirms it) or that went silent.
+    private func collectGarbage() {
+        let t = now
+        let candidates = state.withLock { state -> [(clientUUID: String, sessionID: String, tokenLost: Bool)] in
+            guard t - state.lastGC >= 1 else { return [] }
+            state.lastGC = t
+            return state.table.garbage(now: t, idleTimeout: server.manifest.sessionIdleTimeoutSeconds)
+        }
+        for candidate in candidates {
+            if candidate.tokenLost, let key = try? server.keys.alive(client: candidate.clientUUID),
+                Self.tokenStillAlive(zenoh: zenoh, key: key)
+            {
+                // A late DELETE from an earlier incarnation: the token is back.
+                state.withLock { $0.table.clientTokenSeen(candidate.clientUUID) }
+                continue
+            }
+            closeSession(
+                clientUUID: candidate.clientUUID, sessionID: candidate.sessionID,
+                reason: candidate.tokenLost ? "liveliness token dropped" : "idle")
+        }
+    }
+
+    /// A blocking liveliness get from the worker thread (bridged to async; at most 1 s).
+    private static func tokenStillAlive(zenoh: ZenohSession, key: String) -> Bool {
+        let done = DispatchSemaphore(value: 0)
+        let found = SendableFlag()
+        // The worker is a plain thread; this Task is the bridge to the async API.
+        Task {
+            if let replies = try? zenoh.liveliness.get(key, timeout: .seconds(1)), let all = try? await replies.collect() {
+                found.set(all.contains { $0.sample != nil })
+            }
+            done.signal()
+        }
+        _ = done.wait(timeout: .now() + .seconds(2))
+        return found.value
+    }
+}
+
+final class SendableFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    func set(_ value: Bool) { lock.withLock { flag = value } }
+    var value: Bool { lock.withLock { flag } }
+}

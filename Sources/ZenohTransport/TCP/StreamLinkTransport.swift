@@ -1,0 +1,48 @@
+import NIOCore
+import ZenohProtocol
+
+/// An established unicast transport over a stream link (TCP), as returned by ``TCPTransportConnector``.
+///
+/// `send` may be called from any thread and never blocks: it serializes the message on the caller's thread,
+/// queues it in the outbox and lets the channel's event loop batch everything queued since its last turn.
+/// Every drain flushes, so `isExpress` needs no special path: nothing waits longer than one event-loop turn.
+/// `priority` is ignored (QoS lanes are not negotiated: two channels, reliable and best effort).
+final class StreamLinkTransport: ZenohTransportConnection {
+    let info: ZenohTransportInfo
+    private let channel: any Channel
+    private let handler: NIOLoopBound<TransportLinkHandler>
+    private let outbox: TransportOutbox
+
+    init(info: ZenohTransportInfo, channel: any Channel, handler: NIOLoopBound<TransportLinkHandler>, outbox: TransportOutbox) {
+        self.info = info
+        self.channel = channel
+        self.handler = handler
+        self.outbox = outbox
+    }
+
+    @discardableResult
+    func send(_ message: NetworkMessage, options: ZenohSendOptions) -> Bool {
+        var buffer = self.channel.allocator.buffer(capacity: 128)
+        buffer.writeZenohNetworkMessage(message)
+        let item = TransportOutbox.Item(message: buffer, channel: TransportChannel(isReliable: options.isReliable))
+        switch self.outbox.offer(item, canDrop: options.congestionControl == .drop) {
+        case .accepted(let scheduleDrain):
+            if scheduleDrain {
+                let handler = self.handler
+                self.channel.eventLoop.execute { handler.value.drain() }
+            }
+            return true
+        case .dropped, .closed:
+            return false
+        }
+    }
+
+    func close() async {
+        let handler = self.handler
+        self.channel.eventLoop.execute { handler.value.closeRequested() }
+        try? await self.channel.closeFuture.get()
+    }
+
+    /// Bytes accepted by `send` and not yet written to the socket.
+    var queuedBytes: Int { self.outbox.queuedBytes }
+}

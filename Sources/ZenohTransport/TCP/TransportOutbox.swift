@@ -1,0 +1,75 @@
+import NIOCore
+import Synchronization
+
+/// The hand-off between `send` callers (any thread) and the link's event loop, with the send-queue accounting
+/// that congestion control needs (house style G9: a `Mutex` around plain state; effects happen outside it).
+///
+/// Messages offered before the event loop drains the outbox are coalesced into the same batches, which is how
+/// outbound batching "flushes at the end of each event-loop tick".
+final class TransportOutbox: Sendable {
+    /// One serialized network message waiting for the event loop.
+    struct Item: Sendable {
+        var message: ByteBuffer
+        var channel: TransportChannel
+    }
+
+    /// The answer to ``offer(_:canDrop:)``.
+    enum Offer: Hashable, Sendable {
+        /// Queued; when `scheduleDrain` is true, the caller must schedule ``TransportLinkHandler/drain()``.
+        case accepted(scheduleDrain: Bool)
+        /// Dropped by congestion control: too many bytes queued and not yet written.
+        case dropped
+        /// The transport is closed or closing.
+        case closed
+    }
+
+    private struct State: Sendable {
+        var items: [Item] = []
+        var isDrainScheduled = false
+        /// Bytes accepted by `offer` and not yet written to the socket.
+        var queuedBytes = 0
+        var isClosed = false
+    }
+
+    private let state = Mutex(State())
+    /// Above this many queued bytes, messages with congestion control `.drop` are dropped.
+    let dropThreshold: Int
+
+    init(dropThreshold: Int = 16 << 20) {
+        self.dropThreshold = dropThreshold
+    }
+
+    /// Queues a message unless the transport is closed, or `canDrop` and the queue is over ``dropThreshold``.
+    func offer(_ item: Item, canDrop: Bool) -> Offer {
+        self.state.withLock { state in
+            guard !state.isClosed else { return .closed }
+            if canDrop, state.queuedBytes > self.dropThreshold { return .dropped }
+            state.items.append(item)
+            state.queuedBytes += item.message.readableBytes
+            defer { state.isDrainScheduled = true }
+            return .accepted(scheduleDrain: !state.isDrainScheduled)
+        }
+    }
+
+    /// Everything offered so far, in order; the next offer schedules a new drain.
+    func takeAll() -> [Item] {
+        self.state.withLock { state in
+            state.isDrainScheduled = false
+            defer { state.items = [] }
+            return state.items
+        }
+    }
+
+    /// `bytes` of network messages reached the socket (or were discarded with a failed write).
+    func written(_ bytes: Int) {
+        self.state.withLock { $0.queuedBytes = max(0, $0.queuedBytes - bytes) }
+    }
+
+    /// Refuses every later offer. Items already queued are still drained.
+    func markClosed() {
+        self.state.withLock { $0.isClosed = true }
+    }
+
+    /// Bytes accepted and not yet written.
+    var queuedBytes: Int { self.state.withLock { $0.queuedBytes } }
+}

@@ -1,0 +1,136 @@
+import NIOCore
+import ZenohProtocol
+
+/// A batch ready for a stream link: the 2-byte little-endian length prefix, then the transport messages.
+struct OutboundBatch: Hashable, Sendable {
+    /// The bytes to write, prefix included (`bytes.readableBytes <= batchSize`).
+    var bytes: ByteBuffer
+    /// How many serialized network-message bytes it carries (for the send queue's accounting).
+    var messageBytes: Int
+}
+
+/// Outbound framing (zenoh-protocol.md sections 4, 6 and 7; house style G4): serialized network messages in,
+/// batches out. A pure value type that owns the two transmit sequence numbers.
+///
+/// - Consecutive messages are coalesced into one Frame per channel while the batch has room; a change of
+///   channel starts a new Frame in the same batch. A batch never exceeds `batchSize - 2` bytes after its prefix.
+/// - A message that cannot fit in an empty batch is sent whole as Fragments with consecutive SNs on its channel,
+///   one per batch, M=1 on all but the last, without First/Drop markers (patch 0 is negotiated).
+struct OutboundBatcher: Sendable {
+    /// The most bytes after the length prefix (`batchSize - 2`).
+    let maximumContent: Int
+    private var reliable: TransmitSequence
+    private var bestEffort: TransmitSequence
+    private var current: ByteBuffer?
+    private var currentMessageBytes = 0
+    private var openFrame: TransportChannel?
+    private var ready: [OutboundBatch] = []
+
+    init(batchSize: Int, initialSN: UInt32, resolution: SequenceNumberResolution) {
+        self.maximumContent = batchSize - 2
+        self.reliable = TransmitSequence(initial: initialSN, resolution: resolution)
+        self.bestEffort = TransmitSequence(initial: initialSN, resolution: resolution)
+    }
+
+    /// Whether anything waits for ``flush()``.
+    var hasPending: Bool { self.current != nil || !self.ready.isEmpty }
+
+    /// The next SN that `channel` will use.
+    func nextSN(on channel: TransportChannel) -> UInt32 {
+        channel.isReliable ? self.reliable.next : self.bestEffort.next
+    }
+
+    /// Adds one serialized network message for `channel`.
+    mutating func append(_ message: ByteBuffer, on channel: TransportChannel) {
+        let length = message.readableBytes
+        var message = message
+        if self.openFrame == channel, let used = self.current?.readableBytes, used - 2 + length <= self.maximumContent {
+            self.current?.writeBuffer(&message)
+            self.currentMessageBytes += length
+            return
+        }
+        let frameHeader = 1 + Self.vleLength(self.nextSN(on: channel))
+        if let used = self.current?.readableBytes, used - 2 + frameHeader + length <= self.maximumContent {
+            self.openFrame(on: channel, writing: &message)
+            return
+        }
+        self.closeCurrent()
+        if frameHeader + length <= self.maximumContent {
+            self.current = Self.emptyBatch(capacity: min(self.maximumContent, 2 + frameHeader + length + 1024))
+            self.openFrame(on: channel, writing: &message)
+        } else {
+            self.fragment(message, on: channel)
+        }
+    }
+
+    /// Adds a transport message (KeepAlive, Close) alone in its own batch, after everything queued so far.
+    mutating func appendAlone(_ message: TransportMessage) {
+        self.closeCurrent()
+        var batch = Self.emptyBatch(capacity: 16)
+        batch.writeZenohTransportMessage(message)
+        self.ready.append(Self.finish(batch, messageBytes: 0))
+    }
+
+    /// Everything queued, in order, as batches; the batcher is empty afterwards.
+    mutating func flush() -> [OutboundBatch] {
+        self.closeCurrent()
+        defer { self.ready = [] }
+        return self.ready
+    }
+
+    private mutating func openFrame(on channel: TransportChannel, writing message: inout ByteBuffer) {
+        let sn = channel.isReliable ? self.reliable.take() : self.bestEffort.take()
+        let length = message.readableBytes
+        self.current?.writeZenohTransportMessage(.frame(.init(isReliable: channel.isReliable, sn: sn, messages: [])))
+        self.current?.writeBuffer(&message)
+        self.currentMessageBytes += length
+        self.openFrame = channel
+    }
+
+    private mutating func fragment(_ message: ByteBuffer, on channel: TransportChannel) {
+        var remaining = message
+        while remaining.readableBytes > 0 {
+            let sn = channel.isReliable ? self.reliable.take() : self.bestEffort.take()
+            let room = self.maximumContent - 1 - Self.vleLength(sn)
+            let hasMore = remaining.readableBytes > room
+            let piece = remaining.readSlice(length: min(room, remaining.readableBytes)) ?? ByteBuffer()
+            var batch = Self.emptyBatch(capacity: self.maximumContent + 2)
+            batch.writeZenohTransportMessage(
+                .fragment(.init(isReliable: channel.isReliable, hasMore: hasMore, sn: sn, payload: piece)))
+            self.ready.append(Self.finish(batch, messageBytes: piece.readableBytes))
+        }
+    }
+
+    private mutating func closeCurrent() {
+        if let batch = self.current {
+            self.ready.append(Self.finish(batch, messageBytes: self.currentMessageBytes))
+        }
+        self.current = nil
+        self.currentMessageBytes = 0
+        self.openFrame = nil
+    }
+
+    private static func emptyBatch(capacity: Int) -> ByteBuffer {
+        var batch = ByteBuffer()
+        batch.reserveCapacity(capacity)
+        batch.writeInteger(UInt16(0), endianness: .little)  // the length prefix, set by `finish`
+        return batch
+    }
+
+    private static func finish(_ batch: ByteBuffer, messageBytes: Int) -> OutboundBatch {
+        var batch = batch
+        batch.setInteger(UInt16(truncatingIfNeeded: batch.readableBytes - 2), at: batch.readerIndex, endianness: .little)
+        return OutboundBatch(bytes: batch, messageBytes: messageBytes)
+    }
+
+    /// The length of a Zenoh VLE (LEB128) encoding of `value`.
+    static func vleLength(_ value: UInt32) -> Int {
+        var length = 1
+        var rest = value >> 7
+        while rest != 0 {
+            length += 1
+            rest >>= 7
+        }
+        return length
+    }
+}

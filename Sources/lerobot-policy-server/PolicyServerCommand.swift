@@ -1,0 +1,128 @@
+// lerobot-policy-server: serves one policy to LeRobot robots over Zenoh. Thin: parse, load, assemble, run.
+import Dispatch
+import Foundation
+import Logging
+import PolicyServer
+import Zenoh
+import ZenohTransport
+
+@main
+struct PolicyServerCommand {
+    static func main() async {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            return handler
+        }
+        let logger = Logger(label: "lerobot.policy_server")
+        do {
+            try await run(arguments: Array(CommandLine.arguments.dropFirst()), logger: logger)
+        } catch let error as PolicyServerError {
+            FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+            exit(2)
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+
+    static func run(arguments: [String], logger: Logger) async throws {
+        let commandLine = try ServerCommandLine.parse(arguments)
+        if commandLine.wantsHelp {
+            print(ServerCommandLine.helpText)
+            return
+        }
+        var yaml: String?
+        if let path = commandLine.manifestPath {
+            do {
+                yaml = try String(contentsOfFile: path, encoding: .utf8)
+            } catch {
+                throw PolicyServerError(.manifestInvalid, "cannot read --manifest \(path): \(error.localizedDescription)")
+            }
+        }
+        let manifest = try ServerManifest(yaml: yaml, overrides: commandLine.overridePairs)
+        let server = try await ServerStartup.load(manifest, progress: { logger.info("\($0)") })
+        let runner = try InferenceRunner(
+            policy: server.policy,
+            settings: .init(servingMode: server.servingMode, rtcExecutionHorizon: manifest.rtc.executionHorizon, defaultTask: manifest.defaultTask))
+        try ServerStartup.warmUp(server, runner: runner)
+
+        guard manifest.zenoh.mode == "client" else {
+            throw PolicyServerError(
+                .manifestInvalid,
+                "zenoh.mode=peer (listening without a router) is not available in this build yet; run a router "
+                    + "(python -m zenoh or zenohd) and use --zenoh.mode=client --zenoh.connect_endpoints='[\"tcp/HOST:7447\"]'")
+        }
+        if manifest.zenoh.tlsRootCACertificate != nil {
+            throw PolicyServerError(.manifestInvalid, "TLS endpoints are not available in this build yet (zenoh.tls_*)")
+        }
+        var endpoints: [ZenohEndpoint] = []
+        for text in manifest.zenoh.connectEndpoints {
+            do {
+                endpoints.append(try ZenohEndpoint(parsing: text))
+            } catch {
+                throw PolicyServerError(.manifestInvalid, "zenoh.connect_endpoints: \(error.message)")
+            }
+        }
+        let zenoh = try await ZenohSession.open(
+            configuration: ZenohConfiguration(mode: .client, connect: endpoints), connector: TCPTransportConnector(),
+            logger: Logger(label: "zenoh"))
+        let metrics = ServerMetrics(maxSessions: server.maxSessions)
+        let service = PolicyService(
+            server: server, zenoh: zenoh, runner: runner, metrics: metrics, logger: logger,
+            auditLogger: Logger(label: "lerobot.policy_server.audit"))
+        var health: HealthServer?
+        if manifest.healthPort != 0 {
+            health = try await HealthServer.start(port: manifest.healthPort, metrics: metrics, isWorkerAlive: { service.isWorkerAlive })
+        }
+        try service.start()
+        FileHandle.standardOutput.write(Data((server.readyLine + "\n").utf8))
+
+        await waitForTerminationSignal()
+        logger.info("Draining")
+        service.drain()
+        await zenoh.close()
+        await health?.close()
+        logger.info("Stopped")
+    }
+
+    /// Returns at the first SIGTERM or SIGINT.
+    static func waitForTerminationSignal() async {
+        signal(SIGTERM, SIG_IGN)
+        signal(SIGINT, SIG_IGN)
+        let queue = DispatchQueue(label: "signals")
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let once = OnceFlag()
+            var sources: [any DispatchSourceSignal] = []
+            for number in [SIGTERM, SIGINT] {
+                let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+                source.setEventHandler {
+                    if once.claim() {
+                        for s in sources { s.cancel() }
+                        continuation.resume()
+                    }
+                }
+                source.resume()
+                sources.append(source)
+            }
+            queue.sync { SignalSources.keep(sources) }
+        }
+    }
+}
+
+/// Keeps the signal sources alive while waiting.
+enum SignalSources {
+    nonisolated(unsafe) static var kept: [any DispatchSourceSignal] = []
+    static func keep(_ sources: [any DispatchSourceSignal]) { kept = sources }
+}
+
+final class OnceFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var claimed = false
+    func claim() -> Bool {
+        lock.withLock {
+            defer { claimed = true }
+            return !claimed
+        }
+    }
+}

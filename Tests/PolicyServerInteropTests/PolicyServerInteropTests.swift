@@ -1,0 +1,103 @@
+import Foundation
+import InteropSupport
+import PolicyServer
+import Testing
+
+/// Our server, a real Rust router, and robots written in Python from the protocol (eclipse-zenoh + msgpack).
+@Suite("Policy server end to end through a Rust router", .serialized)
+struct PolicyServerInteropTests {
+    static func floats(_ value: Any?) -> [[Float]] {
+        ((value as? [[Any]]) ?? []).map { $0.map { Float(($0 as? NSNumber)?.doubleValue ?? .nan) } }
+    }
+
+    @Test("status → open → observations → exact mock chunks with echoed headers → reset → close; health and metrics")
+    func fullCycle() async throws {
+        let fixture = try await ServerFixture()
+        let events = try await fixture.client("robot-1", ["--count", "4", "--rtc", "--reset-after", "2", "--close", "--prefix-rows", "3"])
+        await fixture.stop()
+        let failure = events.first { $0["event"] as? String == "error" }
+        #expect(failure == nil, "\(failure ?? [:])")
+        let status = try #require(events.first { $0["event"] as? String == "status" })
+        #expect(status["chunk_size"] as? Int == 20 && status["policy_type"] as? String == "mock")
+        #expect(status["action_names"] as? [String] == ServerFixture.names && status["max_sessions"] as? Int == 4)
+        let ack = try #require(events.first { $0["event"] as? String == "ack" })
+        #expect(ack["accepted"] as? Bool == true && ack["supports_rtc"] as? Bool == true && (ack["session_id"] as? String)?.count == 32)
+        let chunks = events.filter { $0["event"] as? String == "chunk" }
+        #expect(chunks.count == 4)
+        let state: [Float] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]
+        for (i, chunk) in chunks.enumerated() {
+            let model = Self.floats(chunk["chunk_model"])
+            let robot = Self.floats(chunk["chunk_robot"])
+            #expect(model.count == 20 && model.allSatisfy { $0.count == 6 })
+            #expect(model.first == state)
+            for t in 0..<20 { for j in 0..<6 {
+                #expect(model[t][j] == state[j] + 0.01 * Float(t))
+                #expect(robot[t][j] == 2 * model[t][j])
+            } }
+            let header = (chunk["header"] as? [Int]) ?? []
+            #expect(header.count == 6 && header[0] == 1 && header[1] == 2 && header[2] == i + 1)
+            #expect(chunk["seq_id_echo"] as? Int == i + 1 && chunk["client_mono_ns_echo"] as? Int == chunk["mono_sent"] as? Int)
+            #expect(chunk["episode_id_echo"] as? Int == (i < 2 ? 1 : 2))
+        }
+        #expect(events.contains { $0["event"] as? String == "reset_ack" && $0["ok"] as? Bool == true })
+        #expect(events.contains { $0["event"] as? String == "close_ack" && $0["ok"] as? Bool == true })
+    }
+
+    @Test("Health and metrics are scraped over HTTP while serving")
+    func healthAndMetrics() async throws {
+        let fixture = try await ServerFixture()
+        _ = try await fixture.client("robot-m", ["--count", "3", "--close"])
+        _ = try await fixture.client("ghost", ["--count", "2", "--raw-obs-only"])
+        let (healthStatus, healthBody) = try await fixture.get("/healthz")
+        let (metricsStatus, metrics) = try await fixture.get("/metrics")
+        await fixture.stop()
+        #expect(healthStatus == 200 && healthBody == "ok" && metricsStatus == 200)
+        let lines = Set(metrics.split(separator: "\n").map(String.init))
+        #expect(lines.contains("lerobot_policy_server_requests_total 3"))
+        #expect(lines.contains("lerobot_policy_server_sessions_opened_total 1"))
+        #expect(lines.contains("lerobot_policy_server_sessions_closed_total 1"))
+        #expect(lines.contains("lerobot_policy_server_active_sessions 0"))
+        #expect(lines.contains("lerobot_policy_server_dropped_unknown_client_total 2"), "\(metrics)")
+    }
+
+    @Test("Capacity and action-order refusals carry LeRobot's texts")
+    func refusals() async throws {
+        let fixture = try await ServerFixture(maxSessions: 1)
+        let first = try await fixture.client("robot-a", ["--count", "1"])
+        #expect(first.contains { $0["event"] as? String == "ack" && $0["accepted"] as? Bool == true })
+        let second = try await fixture.client("robot-b", ["--count", "1"])
+        let full = try #require(second.first { $0["event"] as? String == "ack" })
+        #expect(full["accepted"] as? Bool == false && full["error"] as? String == "server full: 1/1 sessions active")
+        let reversed = ServerFixture.names.reversed().joined(separator: ",")
+        let wrongOrder = try await fixture.client("robot-a", ["--count", "1", "--action-names", reversed])
+        let mismatch = try #require(wrongOrder.first { $0["event"] as? String == "ack" })
+        await fixture.stop()
+        #expect((mismatch["error"] as? String)?.hasPrefix("action feature names/order mismatch — refusing to map chunk columns to motors.") == true)
+    }
+
+    @Test("8 concurrent robots with different states never receive each other's values")
+    func concurrentRobots() async throws {
+        let fixture = try await ServerFixture(maxSessions: 8)
+        // Each robot reports the first row of every chunk it received.
+        let results = try await withThrowingTaskGroup(of: (Int, [[Float]], String).self) { group in
+            for i in 0..<8 {
+                group.addTask {
+                    let state = (0..<6).map { String(Float(i) + 0.1 * Float($0)) }.joined(separator: ",")
+                    let events = try await fixture.client("robot-\(i)", ["--count", "5", "--close"], state: state)
+                    let firstRows = events.filter { $0["event"] as? String == "chunk" }.map { Self.floats($0["chunk_model"]).first ?? [] }
+                    return (i, firstRows, "\(events.last ?? [:])")
+                }
+            }
+            var all: [(Int, [[Float]], String)] = []
+            for try await result in group { all.append(result) }
+            return all
+        }
+        await fixture.stop()
+        #expect(results.count == 8)
+        for (i, firstRows, last) in results {
+            #expect(firstRows.count == 5, "robot \(i): \(last)")
+            let expected = (0..<6).map { Float(i) + 0.1 * Float($0) }
+            for row in firstRows { #expect(row == expected, "robot \(i) got another robot's values") }
+        }
+    }
+}

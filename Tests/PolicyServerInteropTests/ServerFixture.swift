@@ -1,0 +1,81 @@
+import Foundation
+import InteropSupport
+import Logging
+import PolicyServer
+import Zenoh
+import ZenohTransport
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A real Rust router, our policy server (in this process) with the mock policy, and its health port.
+final class ServerFixture: @unchecked Sendable {
+    let router: ZenohRouter
+    let zenoh: ZenohSession
+    let service: PolicyService
+    let health: HealthServer
+    let server: LoadedServer
+    let model: URL
+
+    static let names = (0..<6).map { "joint_\($0).pos" }
+
+    /// LeRobot's own test fixture: 6 joints, chunk 20, one 48×64 camera `observation.images.front`.
+    static func mockCheckpoint() throws -> URL {
+        let directory = try PythonRunner.temporaryDirectory("mock-model")
+        try """
+            {"type": "mock", "n_obs_steps": 1, "chunk_size": 20,
+             "input_features": {"observation.state": {"type": "STATE", "shape": [6]},
+                                "observation.images.front": {"type": "VISUAL", "shape": [3, 48, 64]}},
+             "output_features": {"action": {"type": "ACTION", "shape": [6]}},
+             "action_feature_names": [\(names.map { "\"\($0)\"" }.joined(separator: ", "))]}
+            """.write(to: directory.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+        return directory
+    }
+
+    init(maxSessions: Int = 4, extra: [(key: String, value: String)] = []) async throws {
+        router = try await ZenohRouter.start()
+        model = try Self.mockCheckpoint()
+        let manifest = try ServerManifest(yaml: nil, overrides: [
+            ("model.repo_or_path", model.path), ("max_sessions", "\(maxSessions)"), ("warmup_inferences", "0"),
+            ("zenoh.connect_endpoints", "[\"\(router.endpoint)\"]"), ("default_task", "test task"),
+        ] + extra)
+        server = try await ServerStartup.load(manifest)
+        let runner = try InferenceRunner(
+            policy: server.policy,
+            settings: .init(servingMode: server.servingMode, rtcExecutionHorizon: 10, defaultTask: manifest.defaultTask))
+        zenoh = try await ZenohSession.open(
+            configuration: ZenohConfiguration(connect: [try ZenohEndpoint(parsing: router.endpoint)]),
+            connector: TCPTransportConnector())
+        let metrics = ServerMetrics(maxSessions: server.maxSessions)
+        service = PolicyService(
+            server: server, zenoh: zenoh, runner: runner, metrics: metrics, logger: Logger(label: "test.server"),
+            auditLogger: Logger(label: "test.audit"))
+        let service = service
+        health = try await HealthServer.start(host: "127.0.0.1", port: 0, metrics: metrics, isWorkerAlive: { service.isWorkerAlive })
+        try service.start()
+    }
+
+    func stop() async {
+        service.drain()
+        await zenoh.close()
+        await health.close()
+        router.stop()
+    }
+
+    /// Runs `python/lerobot_client.py` against this server and returns its JSON events.
+    func client(_ uuid: String, _ extra: [String] = [], state: String = "0.1,0.2,0.3,0.4,0.5,0.6") async throws -> [[String: Any]] {
+        let process = try PythonProcess("lerobot_client.py", [
+            "-e", router.endpoint, "--model", model.path, "--task", "test task", "--uuid", uuid, "--state", state,
+            "--cameras", "observation.images.front", "--image-size", "48x64",
+        ] + extra)
+        try await process.awaitLine(timeout: 60) { $0.contains("\"event\": \"done\"") || $0.contains("\"event\": \"error\"") }
+        process.stop()
+        return process.jsonLines()
+    }
+
+    func get(_ path: String) async throws -> (Int, String) {
+        let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(health.port)\(path)")!)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    }
+}
