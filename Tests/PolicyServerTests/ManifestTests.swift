@@ -1,3 +1,4 @@
+import Foundation
 import PolicyServer
 import Testing
 
@@ -91,5 +92,17 @@ struct ManifestTests {
         #expect(ServerManifest.keys.count == 27)
         #expect(Set(ServerManifest.keys.map(\.path)).count == ServerManifest.keys.count)
         #expect(ServerManifest.keys.allSatisfy { !$0.help.isEmpty && !$0.defaultText.isEmpty })
+    }
+}
+
+@Suite("Shipped example manifests")
+struct ExampleManifestTests {
+    @Test("examples/server.yaml parses and validates")
+    func example() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("examples/server.yaml")
+        let manifest = try ServerManifest(yaml: try String(contentsOf: url, encoding: .utf8))
+        #expect(manifest.model.repoOrPath == "examples/mock_policy" && manifest.zenoh.mode == "client")
+        #expect(manifest.zenoh.connectEndpoints == ["tcp/127.0.0.1:7447"] && manifest.maxSessions == 4)
     }
 }
