@@ -3,7 +3,8 @@ import ZenohProtocol
 
 /// An established unicast transport over a stream link (TCP), as returned by ``TCPTransportConnector``.
 ///
-/// `send` may be called from any thread and never blocks: it serializes the message on the caller's thread,
+/// `send` may be called from any thread and blocks only for congestion control BLOCK while more than the
+/// drop threshold is queued (never on the event loop): it serializes the message on the caller's thread,
 /// queues it in the outbox and lets the channel's event loop batch everything queued since its last turn.
 /// Every drain flushes, so `isExpress` needs no special path: nothing waits longer than one event-loop turn.
 /// `priority` is ignored (QoS lanes are not negotiated: two channels, reliable and best effort).
@@ -22,6 +23,12 @@ final class StreamLinkTransport: ZenohTransportConnection {
 
     @discardableResult
     func send(_ message: NetworkMessage, options: ZenohSendOptions) -> Bool {
+        if options.congestionControl != .drop && !self.channel.eventLoop.inEventLoop
+            && self.outbox.queuedBytes > self.outbox.dropThreshold
+        {
+            // BLOCK: hold the caller until the link has drained (never on the event loop, which drains it).
+            self.outbox.waitUntilBelow(self.outbox.dropThreshold / 2, timeout: 10)
+        }
         var buffer = self.channel.allocator.buffer(capacity: 128)
         buffer.writeZenohNetworkMessage(message)
         let item = TransportOutbox.Item(message: buffer, channel: TransportChannel(isReliable: options.isReliable))

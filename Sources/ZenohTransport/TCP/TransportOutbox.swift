@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import Synchronization
 
@@ -32,6 +33,7 @@ final class TransportOutbox: Sendable {
     }
 
     private let state = Mutex(State())
+    private let drained = NSCondition()
     /// Above this many queued bytes, messages with congestion control `.drop` are dropped.
     let dropThreshold: Int
 
@@ -63,11 +65,27 @@ final class TransportOutbox: Sendable {
     /// `bytes` of network messages reached the socket (or were discarded with a failed write).
     func written(_ bytes: Int) {
         self.state.withLock { $0.queuedBytes = max(0, $0.queuedBytes - bytes) }
+        self.drained.broadcast()
+    }
+
+    /// Congestion control BLOCK: the caller (never the event loop) waits while more than `limit` bytes are
+    /// queued, as Zenoh blocks a publisher whose queues are full. Gives up after `timeout` seconds.
+    func waitUntilBelow(_ limit: Int, timeout: TimeInterval) {
+        let deadline = Date().addingTimeInterval(timeout)
+        self.drained.lock()
+        defer { self.drained.unlock() }
+        while Date() < deadline {
+            let (queued, closed) = self.state.withLock { ($0.queuedBytes, $0.isClosed) }
+            if closed || queued <= limit { return }
+            // A short wait: `written` may signal between the check and the wait.
+            _ = self.drained.wait(until: min(deadline, Date().addingTimeInterval(0.005)))
+        }
     }
 
     /// Refuses every later offer. Items already queued are still drained.
     func markClosed() {
         self.state.withLock { $0.isClosed = true }
+        self.drained.broadcast()
     }
 
     /// Bytes accepted and not yet written.
