@@ -60,7 +60,8 @@ public protocol PolicySessionState: AnyObject, Sendable {
 /// A policy that predicts action chunks: the seam between the server and what runs the network.
 public protocol ChunkPolicy: AnyObject, Sendable {
     var config: PolicyConfig { get }
-    /// Whether prefix-conditioned (RTC) generation is available.
+    /// Whether prefix-conditioned (RTC) generation is available: true only for RTC-capable families
+    /// (`PolicyServingClass.supportsRTC(policyType:)`) and the mock; the server trusts it.
     var supportsRTC: Bool { get }
     /// Fresh processors for a new session.
     func makeSessionState() -> any PolicySessionState

@@ -1,7 +1,7 @@
 public import Foundation
 public import HubClient
 import OrderedCollections
-public import NIOCore
+import NIOCore
 public import PolicyRuntime
 public import PolicyWire
 
@@ -64,8 +64,8 @@ public enum ServerStartup {
         let config = policy.config
         let servingClass = PolicyServingClass(policyType: config.type, nObsSteps: config.nObsSteps)
         let mode = try ServingMode.resolve(requested: manifest.servingMode, policyType: config.type, servingClass: servingClass)
+        // The policy says whether it can condition on a prefix (the RTC-capable families, and the mock).
         let rtcActive = manifest.rtc.enabled && policy.supportsRTC
-            && (PolicyServingClass.supportsRTC(policyType: config.type) || config.type == "mock")
         let keys = try ServiceKeys(modelID: path, revision: manifest.model.revision, task: manifest.serviceTask)
         return LoadedServer(
             manifest: manifest, policy: policy, servingMode: mode, maxSessions: mode == .exclusive ? 1 : manifest.maxSessions,

@@ -116,6 +116,14 @@ struct DefragmenterTests {
         #expect(marked.received(self.fragment(5, "05", first: true)) == .incomplete)
         #expect(marked.received(self.fragment(6, "06", more: false)) == .complete(ByteBuffer(hex: "05 06")))
 
+        // Sequence numbers wrap at the transport's resolution (28 bits), not at 2^32.
+        var wrapping = ZenohDefragmenter(markersEnabled: false)
+        let last: UInt32 = (1 << 28) - 1
+        #expect(wrapping.received(self.fragment(last, "0a")) == .incomplete)
+        #expect(wrapping.received(self.fragment(0, "0b", more: false)) == .complete(ByteBuffer(hex: "0a 0b")))
+        #expect(wrapping.received(self.fragment(last, "0c")) == .incomplete)
+        #expect(wrapping.received(self.fragment(1, "0d")) == .discarded(.sequenceGap))
+
         var small = ZenohDefragmenter(maximumMessageSize: 3, markersEnabled: false)
         #expect(small.received(self.fragment(1, "01 02")) == .incomplete)
         #expect(small.received(self.fragment(2, "03 04")) == .discarded(.tooLarge))

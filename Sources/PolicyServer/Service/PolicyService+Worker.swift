@@ -17,8 +17,12 @@ extension PolicyService {
         }
         while state.withLock({ $0.isRunning }) {
             runPendingResets()
-            if let work = state.withLock({ $0.table.takeNext() }) {
-                serve(work)
+            // One lock for the work, the load it is served under and where its chunk goes.
+            let next = state.withLock { state in
+                state.table.takeNext().map { ($0, state.table.serverLoad, state.publishers[$0.session.clientUUID]) }
+            }
+            if let (work, load, publisher) = next {
+                serve(work, load: load, publisher: publisher)
             } else {
                 _ = wakeUp.wait(timeout: .now() + .milliseconds(250))
             }
@@ -39,13 +43,11 @@ extension PolicyService {
         }
     }
 
-    private func serve(_ work: SessionTable.Work) {
+    private func serve(_ work: SessionTable.Work, load: Double, publisher: ZenohPublisher?) {
         var session = work.session
-        let load = state.withLock { $0.table.serverLoad }
         let header = work.pending.header
         do {
             let reply = try runner.value.serve(work.pending, session: &session, superseded: work.superseded, serverLoad: load)
-            let publisher = state.withLock { $0.publishers[session.clientUUID] }
             try publisher?.put(reply.body, attachment: reply.header.packed())
             state.withLock { $0.table.finishedServing(session, succeeded: true) }
             metrics.requestServed(queueWaitMs: reply.queueWaitMs, inferenceMs: reply.inferenceMs)
@@ -59,7 +61,8 @@ extension PolicyService {
     }
 
     private func audit(_ session: ServerSession, _ header: AttachmentHeader, queueWaitMs: Double, inferenceMs: Double, outcome: String) {
-        let superseded = state.withLock { $0.table.sessions[session.clientUUID]?.mailbox.supersededTotal ?? 0 }
+        // The session copy taken with the observation carries the lifetime supersession count.
+        let superseded = session.mailbox.supersededTotal
         auditLogger.info(
             "\(AuditLine.render(sessionID: session.sessionID, clientUUID: session.clientUUID, seqID: header.seqID, episodeID: Int64(header.episodeID), queueWaitMs: queueWaitMs, inferenceMs: inferenceMs, superseded: superseded, outcome: outcome))")
     }

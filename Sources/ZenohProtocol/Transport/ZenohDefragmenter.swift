@@ -42,9 +42,13 @@ public struct ZenohDefragmenter: Sendable {
     private var skippingUntilFirst = false
 
     /// Creates a defragmenter for one channel.
-    public init(maximumMessageSize: Int = 1 << 30, markersEnabled: Bool) {
+    /// Sequence numbers count modulo `snMask + 1`: Rust's "32-bit" resolution is 28 bits (`2^28 - 1`).
+    public let snMask: UInt32
+
+    public init(maximumMessageSize: Int = 1 << 30, markersEnabled: Bool, snMask: UInt32 = (1 << 28) - 1) {
         self.maximumMessageSize = maximumMessageSize
         self.markersEnabled = markersEnabled
+        self.snMask = snMask
     }
 
     /// Whether a partial message is being reassembled.
@@ -61,7 +65,7 @@ public struct ZenohDefragmenter: Sendable {
         if fragment.isFirst {
             if self.buffer != nil { outcome = .discarded(.sequenceGap) }
             self.buffer = nil
-        } else if self.buffer != nil, fragment.sn != self.nextSN {
+        } else if self.buffer != nil, fragment.sn & self.snMask != self.nextSN {
             self.reset()
             if self.markersEnabled {
                 self.skippingUntilFirst = true
@@ -87,7 +91,7 @@ public struct ZenohDefragmenter: Sendable {
         self.buffer = nil  // keep the partial buffer uniquely referenced while appending
         var payload = fragment.payload
         partial.writeBuffer(&payload)
-        self.nextSN = fragment.sn &+ 1
+        self.nextSN = (fragment.sn &+ 1) & self.snMask
         if fragment.hasMore {
             self.buffer = partial
             return outcome

@@ -5,17 +5,13 @@ import ZenohProtocol
 struct InboundChannel: Sendable {
     private var sequence: ReceiveSequence
     private var defragmenter: ZenohDefragmenter
-    /// The SN that continues the previous fragment, in the transport's (28-bit) space.
-    private var nextFragmentSN: UInt32?
-    /// What the defragmenter sees instead of the wire SN: it checks continuity modulo 2^32, the transport
-    /// counts modulo `mask + 1`, so consecutive wire SNs are renumbered consecutively (and a gap stays a gap).
-    private var defragmenterSN: UInt32 = 0
 
     init(parameters: TransportParameters) {
         self.sequence = ReceiveSequence(initial: parameters.remoteInitialSN, resolution: parameters.resolution)
         // Markers are honoured even at patch 0 (First resets, Drop discards); they are only *required* at patch >= 1.
         self.defragmenter = ZenohDefragmenter(
-            maximumMessageSize: parameters.maximumMessageSize, markersEnabled: parameters.patch >= 1)
+            maximumMessageSize: parameters.maximumMessageSize, markersEnabled: parameters.patch >= 1,
+            snMask: parameters.resolution.mask)
     }
 
     /// The network messages of an acceptable frame; none for a duplicate or stale SN (dropped silently).
@@ -30,11 +26,7 @@ struct InboundChannel: Sendable {
         _ fragment: TransportMessage.Fragment
     ) -> Result<NetworkMessage?, ZenohDecodingError> {
         guard self.sequence.accept(fragment.sn) else { return .success(nil) }
-        var renumbered = fragment
-        self.defragmenterSN &+= fragment.sn == self.nextFragmentSN ? 1 : 2
-        renumbered.sn = self.defragmenterSN
-        self.nextFragmentSN = (fragment.sn &+ 1) & self.sequence.resolution.mask
-        switch self.defragmenter.received(renumbered) {
+        switch self.defragmenter.received(fragment) {
         case .incomplete, .discarded:
             return .success(nil)
         case .complete(let bytes):
