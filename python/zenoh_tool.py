@@ -7,8 +7,9 @@ Every command prints machine-readable lines on stdout and flushes each one:
   {"reply": "ok"|"err", ...same fields}   for get replies;   DONE   when a command has finished
 
   zenoh_tool.py router --listen tcp/127.0.0.1:PORT
-  zenoh_tool.py [common] sub -k KEY [--count N]
+  zenoh_tool.py [common] sub -k KEY [--count N] [--pattern]
   zenoh_tool.py [common] put -k KEY -p HEXPAYLOAD [-a HEXATTACH] [--encoding E] [--publisher]
+                               [--priority 1-7] [--express] [--block] [--size N] [--repeat N]
   zenoh_tool.py [common] delete -k KEY [-a HEXATTACH]
   zenoh_tool.py [common] get -k SELECTOR [-p HEX] [-a HEX] [--timeout S]
   zenoh_tool.py [common] queryable -k KEY [-p HEX] [-a HEX] [--count N]
@@ -36,10 +37,36 @@ def hexbytes(z):
     return None if z is None else z.to_bytes().hex()
 
 
+PRIORITY_NAMES = ["CONTROL", "REAL_TIME", "INTERACTIVE_HIGH", "INTERACTIVE_LOW", "DATA_HIGH", "DATA", "DATA_LOW",
+                  "BACKGROUND"]
+
+
+def priority_number(priority):
+    """Zenoh's wire number (1 real time ... 7 background) of a `zenoh.Priority`."""
+    for number, name in enumerate(PRIORITY_NAMES):
+        if hasattr(zenoh.Priority, name) and getattr(zenoh.Priority, name) == priority:
+            return number
+    return -1
+
+
+ARGS = None  # the parsed command line (sample_json reads --pattern)
+
+
+def pattern(size):
+    """The generated payload of `--size`: byte i is i % 251 (a prime, so no power-of-two alignment hides bugs)."""
+    return (bytes(range(251)) * (size // 251 + 1))[:size]
+
+
 def sample_json(sample, **extra):
+    if getattr(ARGS, "pattern", False):
+        data = sample.payload.to_bytes()
+        d = {"kind": "PUT" if sample.kind == zenoh.SampleKind.PUT else "DELETE", "key": str(sample.key_expr),
+             "length": str(len(data)), "pattern": str(data == pattern(len(data)))}
+        d.update(extra)
+        return d
     d = {"kind": "PUT" if sample.kind == zenoh.SampleKind.PUT else "DELETE", "key": str(sample.key_expr),
          "payload": hexbytes(sample.payload), "attachment": hexbytes(sample.attachment),
-         "encoding": str(sample.encoding)}
+         "encoding": str(sample.encoding), "priority": str(priority_number(sample.priority)), "express": str(sample.express)}
     d.update(extra)
     return d
 
@@ -82,9 +109,18 @@ def main():
         c.add_argument("--timeout", type=float, default=5.0)
         c.add_argument("--history", action="store_true")
         c.add_argument("--publisher", action="store_true")
+        c.add_argument("--priority", type=int, default=None, help="1 (real time) ... 7 (background)")
+        c.add_argument("--express", action="store_true")
+        c.add_argument("--block", action="store_true", help="congestion control BLOCK instead of DROP")
+        c.add_argument("--size", type=int, default=None,
+                       help="put a generated payload of this many bytes: byte i is i %% 251")
+        c.add_argument("--pattern", action="store_true",
+                       help="sub: print the payload's length and whether it is the --size pattern, not its hex")
+        c.add_argument("--repeat", type=int, default=1, help="put this many times (payload suffixed with the index)")
     k = sub.add_parser("keyexpr")
     k.add_argument("file")
-    args = p.parse_args()
+    global ARGS
+    args = ARGS = p.parse_args()
 
     if args.cmd == "keyexpr":
         pairs = json.load(open(args.file))
@@ -97,6 +133,8 @@ def main():
     done = threading.Event()
     attach = bytes.fromhex(args.attach) if getattr(args, "attach", None) is not None else None
     payload = bytes.fromhex(getattr(args, "payload", "") or "")
+    if getattr(args, "size", None) is not None:
+        payload = pattern(args.size)
     seen = [0]
 
     def counted(line):
@@ -117,14 +155,23 @@ def main():
         kwargs = {}
         if attach is not None:
             kwargs["attachment"] = attach
+        if args.priority is not None:
+            kwargs["priority"] = getattr(zenoh.Priority, PRIORITY_NAMES[args.priority])
+        if args.express:
+            kwargs["express"] = True
+        if args.block:
+            kwargs["congestion_control"] = zenoh.CongestionControl.BLOCK
         if args.cmd == "put":
             if args.encoding:
                 kwargs["encoding"] = args.encoding
-            if args.publisher:
-                pub = session.declare_publisher(args.key)
-                pub.put(payload, **kwargs)
-            else:
-                session.put(args.key, payload, **kwargs)
+            pub = session.declare_publisher(args.key, **{k: v for k, v in kwargs.items()
+                                                          if k in ("priority", "express", "congestion_control")}) if args.publisher else None
+            for i in range(args.repeat):
+                body = payload if args.repeat == 1 else payload + str(i).encode()
+                if pub is not None:
+                    pub.put(body, **{k: v for k, v in kwargs.items() if k not in ("priority", "express", "congestion_control")})
+                else:
+                    session.put(args.key, body, **kwargs)
         else:
             session.delete(args.key, **kwargs)
         out("DONE")

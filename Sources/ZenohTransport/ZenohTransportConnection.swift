@@ -91,12 +91,16 @@ public struct ZenohTransportConfiguration: Sendable {
     public var openTimeoutMilliseconds: UInt64
     /// Largest reassembled message accepted from the remote.
     public var maximumMessageSize: Int
+    /// Offer QoS in Init: when the remote offers it too, the transport has 8 priority lanes (each with its own
+    /// sequence numbers) and higher priorities are written first.
+    public var isQoSEnabled: Bool
 
     public init(
         zid: ZenohId = .random(), whatAmI: WhatAmI = .client, leaseMilliseconds: UInt64 = 10_000,
         batchSize: Int = Int(UInt16.max), openTimeoutMilliseconds: UInt64 = 10_000,
-        maximumMessageSize: Int = 1 << 30
+        maximumMessageSize: Int = 1 << 30, isQoSEnabled: Bool = true
     ) {
+        self.isQoSEnabled = isQoSEnabled
         self.zid = zid
         self.whatAmI = whatAmI
         self.leaseMilliseconds = leaseMilliseconds

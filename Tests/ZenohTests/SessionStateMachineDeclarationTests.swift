@@ -87,7 +87,9 @@ struct SessionStateMachineDeclarationTests {
             .push(.init(wireExpr: Fixture.wire("demo/a"), qos: ZenohQoS(rawValue: 0x19), body: .put(put))),
             ZenohSendOptions(priority: .realTime, congestionControl: .block, isExpress: true)))
         #expect(actions.last == .deliverSample(
-            ZenohSample(kind: .put, key: Fixture.key("demo/a"), payload: ByteBuffer(string: "x")), subscriberIDs: [sub]))
+            ZenohSample(
+                kind: .put, key: Fixture.key("demo/a"), payload: ByteBuffer(string: "x"), qos: ZenohQoS(rawValue: 0x19)),
+            subscriberIDs: [sub]))
     }
 
     @Test func defaultPutUsesDataDropAndOmitsTheQoSExtension() {

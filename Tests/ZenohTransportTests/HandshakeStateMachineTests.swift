@@ -23,11 +23,16 @@ struct HandshakeStateMachineTests {
     @Test func happyPath() {
         var machine = self.machine()
         let initSyn = machine.linkActive()
-        #expect(initSyn == .send(.initSyn(.init(whatAmI: .client, zid: Fixtures.localZid))))
-        // No S flag (batch 65 535, resolution 0x0A), no extensions: `01 09 <(len-1)<<4 | 2> zid`.
+        #expect(
+            initSyn
+                == .send(
+                    .initSyn(
+                        .init(whatAmI: .client, zid: Fixtures.localZid, extensions: [.unit(0x1), .z64(0x7, 1)]))))
+        // No S flag (batch 65 535, resolution 0x0A); Z with QoS (Unit) and Patch = 1, as Rust offers them:
+        // `81 09 <(len-1)<<4 | 2> zid 81 27 01`.
         if case .send(let message) = initSyn {
             let bytes = Array(ZenohBatch.encode([message]).readableBytesView)
-            #expect(bytes == [0x01, 0x09, 0x32, 0x44, 0x33, 0x22, 0x11])
+            #expect(bytes == [0x81, 0x09, 0x32, 0x44, 0x33, 0x22, 0x11, 0x81, 0x27, 0x01])
         }
         let openSyn = machine.received(self.ack())
         #expect(
@@ -45,9 +50,35 @@ struct HandshakeStateMachineTests {
         #expect(parameters.remoteInitialSN == 77)
         #expect(parameters.remoteLeaseMilliseconds == 10_000)
         #expect(parameters.resolution.bits == 32)
-        #expect(parameters.patch == 0)
+        #expect(parameters.patch == 0)  // the acceptor answered without Patch
+        #expect(!parameters.isQoSEnabled)  // ... and without QoS
         // Later messages are not the handshake's business.
         #expect(machine.received(.keepAlive(.init())) == .none)
+    }
+
+    @Test func qosAndPatchAreOnOnlyWhenBothSidesOfferThem() {
+        func negotiate(offerQoS: Bool, ackExtensions: [ZenohExtension]) -> TransportParameters? {
+            var configuration = self.configuration
+            configuration.isQoSEnabled = offerQoS
+            var machine = HandshakeStateMachine(configuration: configuration, endpoint: Fixtures.endpoint, randomInitialSN: 1)
+            _ = machine.linkActive()
+            _ = machine.received(
+                .initAck(
+                    .init(
+                        whatAmI: .router, zid: Fixtures.remoteZid, cookie: ByteBuffer(bytes: [9]),
+                        extensions: ackExtensions)))
+            guard case .established(let parameters) = machine.received(.openAck(.init(leaseMilliseconds: 1_000, initialSN: 1)))
+            else { return nil }
+            return parameters
+        }
+        let both = negotiate(offerQoS: true, ackExtensions: [.unit(0x1), .zbuf(0x2, ByteBuffer(bytes: [1])), .z64(0x7, 1)])
+        #expect(both?.isQoSEnabled == true)
+        #expect(both?.patch == 1)
+        let ours = negotiate(offerQoS: false, ackExtensions: [.unit(0x1), .z64(0x7, 1)])
+        #expect(ours?.isQoSEnabled == false)
+        let future = negotiate(offerQoS: true, ackExtensions: [.z64(0x7, 9)])
+        #expect(future?.isQoSEnabled == false)
+        #expect(future?.patch == 1)  // the minimum of both
     }
 
     @Test func smallerBatchSizeOfOursWinsAndSetsTheSFlag() {
@@ -57,8 +88,8 @@ struct HandshakeStateMachineTests {
             return
         }
         let bytes = Array(ZenohBatch.encode([message]).readableBytesView)
-        #expect(bytes.first == 0x41)  // INIT with S
-        #expect(bytes.suffix(3) == [0x0A, 0x00, 0x08])  // resolution, 2048 LE
+        #expect(bytes.first == 0xC1)  // INIT with S and Z
+        #expect(bytes.suffix(6) == [0x0A, 0x00, 0x08, 0x81, 0x27, 0x01])  // resolution, 2048 LE, QoS, Patch 1
         _ = machine.received(self.ack(batchSize: 65_535))
         guard case .established(let parameters) = machine.received(.openAck(.init(leaseMilliseconds: 1_000, initialSN: 1)))
         else {

@@ -10,12 +10,13 @@ enum Fixtures {
 
     static func parameters(
         batchSize: Int = 65_535, localSN: UInt32 = 100, remoteSN: UInt32 = 500,
-        localLease: UInt64 = 10_000, remoteLease: UInt64 = 10_000
+        localLease: UInt64 = 10_000, remoteLease: UInt64 = 10_000, qos: Bool = false, patch: UInt64 = 0
     ) -> TransportParameters {
         TransportParameters(
             localZid: localZid, remoteZid: remoteZid, remoteWhatAmI: .router, batchSize: batchSize,
             resolution: .default32, localLeaseMilliseconds: localLease, remoteLeaseMilliseconds: remoteLease,
-            localInitialSN: localSN, remoteInitialSN: remoteSN, patch: 0, maximumMessageSize: 1 << 30)
+            localInitialSN: localSN, remoteInitialSN: remoteSN, patch: patch, maximumMessageSize: 1 << 30,
+            isQoSEnabled: qos)
     }
 
     static func push(_ key: String, payload: [UInt8], attachment: [UInt8]? = nil) -> NetworkMessage {

@@ -25,7 +25,7 @@ extension SessionStateMachine {
         guard let key = self.resolve(push.wireExpr) else { return [] }
         let ids = self.subscribers.filter { $0.value.intersects(key) }.keys.sorted()
         guard !ids.isEmpty else { return [] }
-        return [.deliverSample(ZenohSample(key: key, body: push.body, networkTimestamp: push.timestamp), subscriberIDs: ids)]
+        return [.deliverSample(ZenohSample(key: key, body: push.body, networkTimestamp: push.timestamp, qos: push.qos), subscriberIDs: ids)]
     }
 
     /// Every Request gets exactly one ResponseFinal: at once when no queryable matches (or the key is

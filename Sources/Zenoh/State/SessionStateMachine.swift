@@ -177,7 +177,7 @@ struct SessionStateMachine {
             .send(.push(.init(wireExpr: SessionMessages.wire(key), qos: options.qos, body: body)), options.sendOptions))
         let local = self.subscribers.filter { $0.value.intersects(key) }.keys.sorted()
         if !local.isEmpty {
-            actions.append(.deliverSample(ZenohSample(key: key, body: body), subscriberIDs: local))
+            actions.append(.deliverSample(ZenohSample(key: key, body: body, qos: options.qos), subscriberIDs: local))
         }
         return actions
     }

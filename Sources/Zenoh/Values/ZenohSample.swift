@@ -23,12 +23,15 @@ public struct ZenohSample: Hashable, Sendable {
     public var attachment: ByteBuffer?
     /// The timestamp added by the publisher or by the router that forwarded the sample.
     public var timestamp: ZenohTimestamp?
+    /// The publication's QoS as it travelled: priority, congestion control and express.
+    public var qos: ZenohQoS
 
     /// Creates a sample.
     public init(
         kind: ZenohSampleKind, key: KeyExpr, payload: ByteBuffer = ByteBuffer(), encoding: ZenohEncoding = .zenohBytes,
-        attachment: ByteBuffer? = nil, timestamp: ZenohTimestamp? = nil
+        attachment: ByteBuffer? = nil, timestamp: ZenohTimestamp? = nil, qos: ZenohQoS = .default
     ) {
+        self.qos = qos
         self.kind = kind
         self.key = key
         self.payload = payload
@@ -38,14 +41,18 @@ public struct ZenohSample: Hashable, Sendable {
     }
 
     /// The sample carried by a Push, Reply or the local put that produced it.
-    init(key: KeyExpr, body: NetworkMessage.Push.Body, networkTimestamp: ZenohTimestamp? = nil) {
+    init(
+        key: KeyExpr, body: NetworkMessage.Push.Body, networkTimestamp: ZenohTimestamp? = nil, qos: ZenohQoS = .default
+    ) {
         switch body {
         case .put(let put):
             self.init(
                 kind: .put, key: key, payload: put.payload, encoding: put.encoding, attachment: put.attachment,
-                timestamp: put.timestamp ?? networkTimestamp)
+                timestamp: put.timestamp ?? networkTimestamp, qos: qos)
         case .del(let del):
-            self.init(kind: .delete, key: key, attachment: del.attachment, timestamp: del.timestamp ?? networkTimestamp)
+            self.init(
+                kind: .delete, key: key, attachment: del.attachment, timestamp: del.timestamp ?? networkTimestamp,
+                qos: qos)
         }
     }
 }

@@ -7,7 +7,8 @@ import ZenohProtocol
 /// drop threshold is queued (never on the event loop): it serializes the message on the caller's thread,
 /// queues it in the outbox and lets the channel's event loop batch everything queued since its last turn.
 /// Every drain flushes, so `isExpress` needs no special path: nothing waits longer than one event-loop turn.
-/// `priority` is ignored (QoS lanes are not negotiated: two channels, reliable and best effort).
+/// With QoS negotiated, `priority` picks the lane (its own sequence numbers) and each drain writes higher
+/// priorities first; without QoS every message travels on the Data lane.
 final class StreamLinkTransport: ZenohTransportConnection {
     let info: ZenohTransportInfo
     private let channel: any Channel
@@ -31,7 +32,9 @@ final class StreamLinkTransport: ZenohTransportConnection {
         }
         var buffer = self.channel.allocator.buffer(capacity: 128)
         buffer.writeZenohNetworkMessage(message)
-        let item = TransportOutbox.Item(message: buffer, channel: TransportChannel(isReliable: options.isReliable))
+        let channel = TransportChannel(
+            isReliable: options.isReliable, priority: self.info.isQoSEnabled ? options.priority : .data)
+        let item = TransportOutbox.Item(message: buffer, channel: channel)
         switch self.outbox.offer(item, canDrop: options.congestionControl == .drop) {
         case .accepted(let scheduleDrain):
             if scheduleDrain {

@@ -133,9 +133,13 @@ final class TransportLinkHandler: ChannelDuplexHandler {
 
     // MARK: Requests from the connection (already on the event loop)
 
-    /// Moves everything the outbox holds into batches and writes them.
+    /// Moves everything the outbox holds into batches and writes them, higher priorities first (stable within a
+    /// priority, so each channel keeps its order).
     func drain() {
-        let items = self.outbox.takeAll()
+        var items = self.outbox.takeAll()
+        if items.contains(where: { $0.channel.priority != items[0].channel.priority }) {
+            items = Self.byPriority(items)
+        }
         let batches = self.withEstablished { machine -> [OutboundBatch]? in
             guard !machine.isClosed else { return nil }
             for item in items {
@@ -148,6 +152,12 @@ final class TransportLinkHandler: ChannelDuplexHandler {
             return
         }
         self.write(batches, flush: true)
+    }
+
+    static func byPriority(_ items: [TransportOutbox.Item]) -> [TransportOutbox.Item] {
+        var lanes = [[TransportOutbox.Item]](repeating: [], count: ZenohPriority.allCases.count)
+        for item in items { lanes[Int(item.channel.priority.rawValue)].append(item) }
+        return lanes.flatMap { $0 }
     }
 
     /// The application closes the transport: drain, send Close, close the link, report `.sessionClosed`.

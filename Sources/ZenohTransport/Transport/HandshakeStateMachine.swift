@@ -2,7 +2,8 @@ import NIOCore
 import ZenohProtocol
 
 /// The initiator side of the Init/Open handshake (zenoh-protocol.md sections 5.1, 5.2 and 17.1), as a pure
-/// value type: events in, actions out. It offers no extensions (no QoS, no Patch, no Shm): two channels only.
+/// value type: events in, actions out. It offers QoS (unless configured off) and Patch 1 (fragment First/Drop
+/// markers); never Shm, Auth, MultiLink, LowLatency or Compression.
 struct HandshakeStateMachine: Sendable {
     /// What the handler must do.
     enum Action: Hashable, Sendable {
@@ -49,7 +50,8 @@ struct HandshakeStateMachine: Sendable {
         self.state = .initSynSent
         let initSyn = TransportMessage.InitSyn(
             whatAmI: self.configuration.whatAmI, zid: self.configuration.zid,
-            resolution: ZenohLimits.defaultResolution, batchSize: UInt16(clamping: self.configuration.batchSize))
+            resolution: ZenohLimits.defaultResolution, batchSize: UInt16(clamping: self.configuration.batchSize),
+            extensions: InitExtensions.offered(qos: self.configuration.isQoSEnabled))
         return .send(.initSyn(initSyn))
     }
 
@@ -127,7 +129,9 @@ struct HandshakeStateMachine: Sendable {
                 batchSize: sent.batchSize, resolution: sent.resolution,
                 localLeaseMilliseconds: self.configuration.leaseMilliseconds,
                 remoteLeaseMilliseconds: ack.leaseMilliseconds, localInitialSN: sent.initialSN,
-                remoteInitialSN: ack.initialSN, patch: 0, maximumMessageSize: self.configuration.maximumMessageSize))
+                remoteInitialSN: ack.initialSN, patch: InitExtensions.patch(sent.ack.extensions),
+                maximumMessageSize: self.configuration.maximumMessageSize,
+                isQoSEnabled: self.configuration.isQoSEnabled && InitExtensions.hasQoS(sent.ack.extensions)))
     }
 
     private mutating func refuse(_ reason: String) -> Action {

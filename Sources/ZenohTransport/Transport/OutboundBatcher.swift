@@ -15,21 +15,25 @@ struct OutboundBatch: Hashable, Sendable {
 /// - Consecutive messages are coalesced into one Frame per channel while the batch has room; a change of
 ///   channel starts a new Frame in the same batch. A batch never exceeds `batchSize - 2` bytes after its prefix.
 /// - A message that cannot fit in an empty batch is sent whole as Fragments with consecutive SNs on its channel,
-///   one per batch, M=1 on all but the last, without First/Drop markers (patch 0 is negotiated).
+///   one per batch, M=1 on all but the last; the first carries the First marker when patch >= 1 was negotiated.
+/// - Every channel (priority lane x reliability) has its own sequence numbers; Frames and Fragments of a lane
+///   other than Data carry the mandatory QoS extension naming it (only possible when QoS was negotiated).
 struct OutboundBatcher: Sendable {
     /// The most bytes after the length prefix (`batchSize - 2`).
     let maximumContent: Int
-    private var reliable: TransmitSequence
-    private var bestEffort: TransmitSequence
+    /// Mark the first fragment of every fragmented message (patch >= 1).
+    let marksFirstFragment: Bool
+    private var sequences: [TransmitSequence]
     private var current: ByteBuffer?
     private var currentMessageBytes = 0
     private var openFrame: TransportChannel?
     private var ready: [OutboundBatch] = []
 
-    init(batchSize: Int, initialSN: UInt32, resolution: SequenceNumberResolution) {
+    init(batchSize: Int, initialSN: UInt32, resolution: SequenceNumberResolution, marksFirstFragment: Bool = false) {
         self.maximumContent = batchSize - 2
-        self.reliable = TransmitSequence(initial: initialSN, resolution: resolution)
-        self.bestEffort = TransmitSequence(initial: initialSN, resolution: resolution)
+        self.marksFirstFragment = marksFirstFragment
+        self.sequences = Array(
+            repeating: TransmitSequence(initial: initialSN, resolution: resolution), count: TransportChannel.count)
     }
 
     /// Whether anything waits for ``flush()``.
@@ -37,7 +41,7 @@ struct OutboundBatcher: Sendable {
 
     /// The next SN that `channel` will use.
     func nextSN(on channel: TransportChannel) -> UInt32 {
-        channel.isReliable ? self.reliable.next : self.bestEffort.next
+        self.sequences[channel.index].next
     }
 
     /// Adds one serialized network message for `channel`.
@@ -49,7 +53,7 @@ struct OutboundBatcher: Sendable {
             self.currentMessageBytes += length
             return
         }
-        let frameHeader = 1 + Self.vleLength(self.nextSN(on: channel))
+        let frameHeader = 1 + Self.vleLength(self.nextSN(on: channel)) + Self.laneExtensionLength(channel)
         if let used = self.current?.readableBytes, used - 2 + frameHeader + length <= self.maximumContent {
             self.openFrame(on: channel, writing: &message)
             return
@@ -79,9 +83,10 @@ struct OutboundBatcher: Sendable {
     }
 
     private mutating func openFrame(on channel: TransportChannel, writing message: inout ByteBuffer) {
-        let sn = channel.isReliable ? self.reliable.take() : self.bestEffort.take()
+        let sn = self.sequences[channel.index].take()
         let length = message.readableBytes
-        self.current?.writeZenohTransportMessage(.frame(.init(isReliable: channel.isReliable, sn: sn, messages: [])))
+        self.current?.writeZenohTransportMessage(
+            .frame(.init(isReliable: channel.isReliable, sn: sn, qos: channel.laneQoS, messages: [])))
         self.current?.writeBuffer(&message)
         self.currentMessageBytes += length
         self.openFrame = channel
@@ -89,16 +94,27 @@ struct OutboundBatcher: Sendable {
 
     private mutating func fragment(_ message: ByteBuffer, on channel: TransportChannel) {
         var remaining = message
+        var isFirst = self.marksFirstFragment
         while remaining.readableBytes > 0 {
-            let sn = channel.isReliable ? self.reliable.take() : self.bestEffort.take()
-            let room = self.maximumContent - 1 - Self.vleLength(sn)
+            let sn = self.sequences[channel.index].take()
+            let header = 1 + Self.vleLength(sn) + Self.laneExtensionLength(channel) + (isFirst ? 1 : 0)
+            let room = self.maximumContent - header
             let hasMore = remaining.readableBytes > room
             let piece = remaining.readSlice(length: min(room, remaining.readableBytes)) ?? ByteBuffer()
-            var batch = Self.emptyBatch(capacity: self.maximumContent + 2)
+            var batch = Self.emptyBatch(capacity: 2 + header + piece.readableBytes)
             batch.writeZenohTransportMessage(
-                .fragment(.init(isReliable: channel.isReliable, hasMore: hasMore, sn: sn, payload: piece)))
+                .fragment(
+                    .init(
+                        isReliable: channel.isReliable, hasMore: hasMore, sn: sn, qos: channel.laneQoS,
+                        isFirst: isFirst, payload: piece)))
             self.ready.append(Self.finish(batch, messageBytes: piece.readableBytes))
+            isFirst = false
         }
+    }
+
+    /// The bytes of the Frame/Fragment QoS extension for `channel`: none on the Data lane, else `0x31 <prio>`.
+    static func laneExtensionLength(_ channel: TransportChannel) -> Int {
+        channel.priority == .data ? 0 : 2
     }
 
     private mutating func closeCurrent() {

@@ -27,8 +27,8 @@ struct TransportStateMachine: Sendable {
 
     let parameters: TransportParameters
     private var batcher: OutboundBatcher
-    private var inboundReliable: InboundChannel
-    private var inboundBestEffort: InboundChannel
+    /// One receiving channel per lane and reliability, indexed by ``TransportChannel/index``.
+    private var inbound: [InboundChannel]
     private var lease: LeaseTracker
     /// Once closed, the machine ignores everything: `.closed` has been (or is being) reported.
     private(set) var isClosed = false
@@ -36,9 +36,9 @@ struct TransportStateMachine: Sendable {
     init(parameters: TransportParameters, now: NIODeadline) {
         self.parameters = parameters
         self.batcher = OutboundBatcher(
-            batchSize: parameters.batchSize, initialSN: parameters.localInitialSN, resolution: parameters.resolution)
-        self.inboundReliable = InboundChannel(parameters: parameters)
-        self.inboundBestEffort = InboundChannel(parameters: parameters)
+            batchSize: parameters.batchSize, initialSN: parameters.localInitialSN, resolution: parameters.resolution,
+            marksFirstFragment: parameters.patch >= 1)
+        self.inbound = Array(repeating: InboundChannel(parameters: parameters), count: TransportChannel.count)
         self.lease = LeaseTracker(
             remoteLeaseMilliseconds: parameters.remoteLeaseMilliseconds,
             localLeaseMilliseconds: parameters.localLeaseMilliseconds, now: now)
@@ -114,16 +114,14 @@ struct TransportStateMachine: Sendable {
         for message in messages {
             switch message {
             case .frame(let frame):
-                if frame.isReliable {
-                    delivered += self.inboundReliable.frameReceived(frame)
-                } else {
-                    delivered += self.inboundBestEffort.frameReceived(frame)
-                }
+                let channel = TransportChannel(
+                    isReliable: frame.isReliable, laneQoS: frame.qos, isQoSEnabled: self.parameters.isQoSEnabled)
+                delivered += self.inbound[channel.index].frameReceived(frame)
             case .fragment(let fragment):
-                let result =
-                    fragment.isReliable
-                    ? self.inboundReliable.fragmentReceived(fragment)
-                    : self.inboundBestEffort.fragmentReceived(fragment)
+                let channel = TransportChannel(
+                    isReliable: fragment.isReliable, laneQoS: fragment.qos,
+                    isQoSEnabled: self.parameters.isQoSEnabled)
+                let result = self.inbound[channel.index].fragmentReceived(fragment)
                 switch result {
                 case .success(let message?): delivered.append(message)
                 case .success(nil): break

@@ -1,0 +1,31 @@
+import ZenohProtocol
+
+/// The Init extensions this implementation negotiates (zenoh-protocol.md section 5.1): QoS (0x1, Unit) and
+/// Patch (0x7, Z64). Every other extension is ignored, which disables that feature.
+enum InitExtensions {
+    static let qosID: UInt8 = 0x1
+    static let patchID: UInt8 = 0x7
+    /// The protocol patch we implement: 1 = fragment First/Drop markers.
+    static let currentPatch: UInt64 = 1
+
+    /// What we offer in InitSyn (and answer in InitAck when the initiator offered the same).
+    static func offered(qos: Bool) -> [ZenohExtension] {
+        var extensions: [ZenohExtension] = []
+        if qos { extensions.append(.unit(Self.qosID)) }
+        extensions.append(.z64(Self.patchID, Self.currentPatch))
+        return extensions
+    }
+
+    /// Whether the remote offered (or accepted) QoS.
+    static func hasQoS(_ extensions: [ZenohExtension]) -> Bool {
+        extensions.contains { $0.id == Self.qosID }
+    }
+
+    /// The negotiated patch: the minimum of ours and the remote's (0 when it sent none).
+    static func patch(_ extensions: [ZenohExtension]) -> UInt64 {
+        guard let ext = extensions.first(where: { $0.id == Self.patchID }), case .z64(let value) = ext.body else {
+            return 0
+        }
+        return min(value, Self.currentPatch)
+    }
+}
