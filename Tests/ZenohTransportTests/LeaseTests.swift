@@ -39,7 +39,7 @@ struct LeaseTests {
             Issue.record("no keep-alive")
             return
         }
-        #expect(batches.map { Array($0.bytes.readableBytesView) } == [[0x01, 0x00, 0x04]])
+        #expect(batches.map { Array($0.contiguous.readableBytesView) } == [[0x01, 0x00, 0x04]])
         #expect(machine.nextTimerDeadline == Fixtures.at(ms: 5_000))
 
         // A data flush also counts as "sent": no keep-alive at 5 000 then.

@@ -54,7 +54,7 @@ struct OutboundBatcherTests {
         batcher.append(Fixtures.serialized(exactMessage), on: .reliable)
         batcher.append(Fixtures.serialized(small), on: .reliable)
         var batches = batcher.flush()
-        #expect(batches.map { $0.bytes.readableBytes } == [100])
+        #expect(batches.map { $0.length } == [100])
         #expect(try Fixtures.decode(batches[0]) == [.frame(.init(sn: 0, messages: [exactMessage, small]))])
 
         // One byte more and the second message goes to a second batch with the next SN.
@@ -64,7 +64,7 @@ struct OutboundBatcherTests {
         batcher.append(Fixtures.serialized(small), on: .reliable)
         batches = batcher.flush()
         #expect(batches.count == 2)
-        #expect(batches.allSatisfy { $0.bytes.readableBytes <= 100 })
+        #expect(batches.allSatisfy { $0.length <= 100 })
         #expect(try Fixtures.decode(batches[0]) == [.frame(.init(sn: 1, messages: [exactMessage]))])
         #expect(try Fixtures.decode(batches[1]) == [.frame(.init(sn: 2, messages: [small]))])
     }
@@ -78,7 +78,7 @@ struct OutboundBatcherTests {
         batcher.append(Fixtures.serialized(Fixtures.push("before", payload: [1])), on: .reliable)
         batcher.append(serialized, on: .reliable)
         let batches = batcher.flush()
-        #expect(batches.allSatisfy { $0.bytes.readableBytes <= 49_152 })
+        #expect(batches.allSatisfy { $0.length <= 49_152 })
         #expect(try Fixtures.decode(batches[0]) == [.frame(.init(sn: initialSN, messages: [Fixtures.push("before", payload: [1])]))])
 
         var defragmenter = ZenohDefragmenter(markersEnabled: false)
@@ -96,7 +96,7 @@ struct OutboundBatcherTests {
             #expect(fragment.isReliable)
             #expect(fragment.hasMore == (index < fragments.count - 1))
             #expect(!fragment.isFirst && !fragment.isDrop)
-            if index < fragments.count - 1 { #expect(batch.bytes.readableBytes == 49_152) }
+            if index < fragments.count - 1 { #expect(batch.length == 49_152) }
             expectedSN += 1
             if case .complete(let bytes) = defragmenter.received(fragment) { reassembled = bytes }
         }
@@ -104,5 +104,43 @@ struct OutboundBatcherTests {
         #expect(bytes == serialized)
         #expect(try NetworkMessage.decodeComplete(bytes) == message)
         #expect(batches.reduce(0) { $0 + $1.messageBytes } == serialized.readableBytes + Fixtures.serialized(Fixtures.push("before", payload: [1])).readableBytes)
+    }
+}
+
+@Suite("Detached payloads (no copy of large payloads)")
+struct DetachedPayloadTests {
+    static func message(size: Int) -> NetworkMessage {
+        Fixtures.push("demo/detached", payload: (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7) }, attachment: [1, 2])
+    }
+
+    @Test(arguments: [0, 100, 8_191, 8_192, 65_000, 300_000])
+    func headPlusDetachedPayloadIsTheWholeMessage(size: Int) {
+        let message = Self.message(size: size)
+        var head = ByteBuffer()
+        let detached = head.writeZenohNetworkMessage(message, detachingPayloadOf: 8_192)
+        #expect((detached != nil) == (size >= 8_192))
+        var joined = head
+        if var detached { joined.writeBuffer(&detached) }
+        #expect(joined == Fixtures.serialized(message))
+    }
+
+    @Test(arguments: [8_192, 60_000, 300_000])
+    func fragmentsOfADetachedPayloadAreTheSameBytesAsOfACopiedOne(size: Int) throws {
+        let message = Self.message(size: size)
+        var copied = OutboundBatcher(batchSize: 16_384, initialSN: 11, resolution: .default32, marksFirstFragment: true)
+        copied.append(Fixtures.serialized(message), on: .reliable)
+        var head = ByteBuffer()
+        let detached = head.writeZenohNetworkMessage(message, detachingPayloadOf: 8_192)
+        var sliced = OutboundBatcher(batchSize: 16_384, initialSN: 11, resolution: .default32, marksFirstFragment: true)
+        sliced.append(head, detached: detached, on: .reliable)
+        let expected = copied.flush()
+        let actual = sliced.flush()
+        #expect(actual.map(\.contiguous) == expected.map(\.contiguous))
+        #expect(actual.map(\.messageBytes) == expected.map(\.messageBytes))
+        #expect(actual.allSatisfy { $0.length <= 16_384 })
+        if size > 16_384 {
+            // Large pieces stay slices of the application's payload.
+            #expect(actual.contains { !$0.tail.isEmpty })
+        }
     }
 }

@@ -27,7 +27,7 @@ struct QoSLaneTests {
                 .frame(.init(isReliable: false, sn: 40, qos: ZenohQoS(rawValue: 1), messages: [a])),
             ])
         // As Rust writes a Control frame: `a5 <sn> 31 00 ...`; a Data frame carries no QoS extension.
-        let bytes = Array(batches[0].bytes.readableBytesView)
+        let bytes = Array(batches[0].contiguous.readableBytesView)
         #expect(Array(bytes[2..<5]) == [0xA5, 40, 0x31])
         #expect(bytes[5] == 0x00)
         #expect(batcher.nextSN(on: self.control) == 42)
@@ -43,14 +43,14 @@ struct QoSLaneTests {
         var batcher = OutboundBatcher(batchSize: 100, initialSN: 0, resolution: .default32)
         batcher.append(Fixtures.serialized(message), on: self.control)
         let exact = batcher.flush()
-        #expect(exact.map { $0.bytes.readableBytes } == [100])
+        #expect(exact.map { $0.length } == [100])
         #expect(try Fixtures.decode(exact[0]) == [.frame(.init(sn: 0, qos: ZenohQoS(rawValue: 0), messages: [message]))])
         // One byte more no longer fits a Control frame, so it is fragmented; every piece stays within 100.
         let bigger = Fixtures.push("k", payload: Array(repeating: 7, count: 95 - probe))
         batcher.append(Fixtures.serialized(bigger), on: self.control)
         let pieces = batcher.flush()
         #expect(pieces.count == 2)
-        #expect(pieces.allSatisfy { $0.bytes.readableBytes <= 100 })
+        #expect(pieces.allSatisfy { $0.length <= 100 })
     }
 
     @Test func patchOneMarksOnlyTheFirstFragmentAndKeepsTheLane() throws {
@@ -62,7 +62,7 @@ struct QoSLaneTests {
         var defragmenter = ZenohDefragmenter(markersEnabled: true)
         var reassembled: ByteBuffer?
         for (index, batch) in batches.enumerated() {
-            #expect(batch.bytes.readableBytes <= 1_024)
+            #expect(batch.length <= 1_024)
             guard case .fragment(let fragment)? = try Fixtures.decode(batch).first else {
                 Issue.record("batch \(index) is not a fragment")
                 return
@@ -71,7 +71,7 @@ struct QoSLaneTests {
             #expect(!fragment.isReliable)
             #expect(fragment.qos == ZenohQoS(rawValue: 1))
             #expect(fragment.sn == 3 + UInt32(index))
-            if index < batches.count - 1 { #expect(batch.bytes.readableBytes == 1_024) }
+            if index < batches.count - 1 { #expect(batch.length == 1_024) }
             if case .complete(let bytes) = defragmenter.received(fragment) { reassembled = bytes }
         }
         #expect(try NetworkMessage.decodeComplete(try #require(reassembled)) == message)

@@ -34,7 +34,7 @@ enum Fixtures {
 
     /// Strips and checks the 2-byte little-endian length prefix.
     static func content(of batch: OutboundBatch) -> ByteBuffer? {
-        var bytes = batch.bytes
+        var bytes = batch.contiguous
         guard let length = bytes.readInteger(endianness: .little, as: UInt16.self),
             Int(length) == bytes.readableBytes
         else { return nil }

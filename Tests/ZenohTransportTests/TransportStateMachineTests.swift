@@ -107,7 +107,7 @@ struct TransportStateMachineTests {
         }
         #expect(messages.isEmpty)
         #expect(error.code == .protocolViolation)
-        #expect(send.map { Array($0.bytes.readableBytesView) } == [[0x02, 0x00, 0x03, 0x02]])
+        #expect(send.map { Array($0.contiguous.readableBytesView) } == [[0x02, 0x00, 0x03, 0x02]])
         #expect(machine.flush(now: Fixtures.t0).isEmpty)
     }
 
@@ -117,7 +117,7 @@ struct TransportStateMachineTests {
         machine.enqueue(Fixtures.serialized(a), on: .reliable)
         let batches = machine.closeRequested(now: Fixtures.t0)
         #expect(try batches.map { try Fixtures.decode($0) } == [[.frame(.init(sn: 3, messages: [a]))], [.close(.init(reason: .generic))]])
-        #expect(Array(batches[1].bytes.readableBytesView) == [0x02, 0x00, 0x03, 0x00])
+        #expect(Array(batches[1].contiguous.readableBytesView) == [0x02, 0x00, 0x03, 0x00])
         #expect(machine.closeRequested(now: Fixtures.t0).isEmpty)
         #expect(machine.linkClosed(cause: nil) == nil)
     }

@@ -15,6 +15,9 @@ final class StreamLinkTransport: ZenohTransportConnection {
     private let handler: NIOLoopBound<TransportLinkHandler>
     private let outbox: TransportOutbox
 
+    /// Payloads at least this large are sent from the application's buffer without a copy.
+    static let detachedPayloadMinimum = 8_192
+
     init(info: ZenohTransportInfo, channel: any Channel, handler: NIOLoopBound<TransportLinkHandler>, outbox: TransportOutbox) {
         self.info = info
         self.channel = channel
@@ -30,11 +33,12 @@ final class StreamLinkTransport: ZenohTransportConnection {
             // BLOCK: hold the caller until the link has drained (never on the event loop, which drains it).
             self.outbox.waitUntilBelow(self.outbox.dropThreshold / 2, timeout: 10)
         }
-        var buffer = self.channel.allocator.buffer(capacity: 128)
-        buffer.writeZenohNetworkMessage(message)
+        var buffer = self.channel.allocator.buffer(capacity: 256)
+        // A large payload is not copied here: fragments will carry slices of it.
+        let detached = buffer.writeZenohNetworkMessage(message, detachingPayloadOf: Self.detachedPayloadMinimum)
         let channel = TransportChannel(
             isReliable: options.isReliable, priority: self.info.isQoSEnabled ? options.priority : .data)
-        let item = TransportOutbox.Item(message: buffer, channel: channel)
+        let item = TransportOutbox.Item(message: buffer, detached: detached, channel: channel)
         switch self.outbox.offer(item, canDrop: options.congestionControl == .drop) {
         case .accepted(let scheduleDrain):
             if scheduleDrain {

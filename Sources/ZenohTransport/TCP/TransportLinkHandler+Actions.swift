@@ -128,16 +128,27 @@ extension TransportLinkHandler {
         guard let context = self.context, let last = batches.last else { return nil }
         let total = batches.reduce(0) { $0 + $1.messageBytes }
         for batch in batches.dropLast() {
-            context.write(self.wrapOutboundOut(batch.bytes), promise: nil)
+            self.write(batch, context: context, promise: nil)
         }
         let promise = context.eventLoop.makePromise(of: Void.self)
         if total > 0 {
             let outbox = self.outbox
             promise.futureResult.whenComplete { _ in outbox.written(total) }
         }
-        context.write(self.wrapOutboundOut(last.bytes), promise: promise)
+        self.write(last, context: context, promise: promise)
         if flush { context.flush() }
         return promise.futureResult
+    }
+
+    /// One batch: its bytes, then its tail slices; `promise` completes with the last of them.
+    private func write(_ batch: OutboundBatch, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+        guard let lastPart = batch.tail.last else {
+            context.write(self.wrapOutboundOut(batch.bytes), promise: promise)
+            return
+        }
+        context.write(self.wrapOutboundOut(batch.bytes), promise: nil)
+        for part in batch.tail.dropLast() { context.write(self.wrapOutboundOut(part), promise: nil) }
+        context.write(self.wrapOutboundOut(lastPart), promise: promise)
     }
 
     static func framed(_ message: TransportMessage) -> OutboundBatch {

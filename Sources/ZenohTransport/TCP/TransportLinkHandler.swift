@@ -143,12 +143,12 @@ final class TransportLinkHandler: ChannelDuplexHandler {
         let batches = self.withEstablished { machine -> [OutboundBatch]? in
             guard !machine.isClosed else { return nil }
             for item in items {
-                machine.enqueue(item.message, on: item.channel)
+                machine.enqueue(item.message, detached: item.detached, on: item.channel)
             }
             return machine.flush(now: .now())
         }
         guard let batches = batches ?? nil else {
-            self.outbox.written(items.reduce(0) { $0 + $1.message.readableBytes })  // dropped: transport closed
+            self.outbox.written(items.reduce(0) { $0 + $1.byteCount })  // dropped: transport closed
             return
         }
         self.write(batches, flush: true)

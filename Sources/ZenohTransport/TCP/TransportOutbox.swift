@@ -11,7 +11,12 @@ final class TransportOutbox: Sendable {
     /// One serialized network message waiting for the event loop.
     struct Item: Sendable {
         var message: ByteBuffer
+        /// The message's payload when it was not copied into `message` (it follows `message` on the wire).
+        var detached: ByteBuffer? = nil
         var channel: TransportChannel
+
+        /// The serialized size of the whole message.
+        var byteCount: Int { self.message.readableBytes + (self.detached?.readableBytes ?? 0) }
     }
 
     /// The answer to ``offer(_:canDrop:)``.
@@ -47,7 +52,7 @@ final class TransportOutbox: Sendable {
             guard !state.isClosed else { return .closed }
             if canDrop, state.queuedBytes > self.dropThreshold { return .dropped }
             state.items.append(item)
-            state.queuedBytes += item.message.readableBytes
+            state.queuedBytes += item.byteCount
             defer { state.isDrainScheduled = true }
             return .accepted(scheduleDrain: !state.isDrainScheduled)
         }

@@ -2,11 +2,33 @@ import NIOCore
 import ZenohProtocol
 
 /// A batch ready for a stream link: the 2-byte little-endian length prefix, then the transport messages.
+///
+/// A fragment of a large payload is not copied into the batch: its bytes follow `bytes` as slices of the
+/// application's buffer (`tail`), written with one gathering write.
 struct OutboundBatch: Hashable, Sendable {
-    /// The bytes to write, prefix included (`bytes.readableBytes <= batchSize`).
+    /// The first bytes to write, prefix included.
     var bytes: ByteBuffer
+    /// Bytes that follow `bytes` on the wire, in order (slices of a detached payload); usually empty.
+    var tail: [ByteBuffer] = []
     /// How many serialized network-message bytes it carries (for the send queue's accounting).
     var messageBytes: Int
+
+    init(bytes: ByteBuffer, tail: [ByteBuffer] = [], messageBytes: Int) {
+        self.bytes = bytes
+        self.tail = tail
+        self.messageBytes = messageBytes
+    }
+
+    /// The whole batch on the wire, prefix included (`<= batchSize`).
+    var length: Int { self.tail.reduce(self.bytes.readableBytes) { $0 + $1.readableBytes } }
+
+    /// The batch as one buffer (a copy when it has a tail).
+    var contiguous: ByteBuffer {
+        guard !self.tail.isEmpty else { return self.bytes }
+        var all = self.bytes
+        for var part in self.tail { all.writeBuffer(&part) }
+        return all
+    }
 }
 
 /// Outbound framing (zenoh-protocol.md sections 4, 6 and 7; house style G4): serialized network messages in,
@@ -44,10 +66,23 @@ struct OutboundBatcher: Sendable {
         self.sequences[channel.index].next
     }
 
-    /// Adds one serialized network message for `channel`.
-    mutating func append(_ message: ByteBuffer, on channel: TransportChannel) {
-        let length = message.readableBytes
+    /// Adds one serialized network message for `channel`. `detached` is the rest of the message when its payload
+    /// was not copied (``ZenohProtocol/ByteBuffer/writeZenohNetworkMessage(_:detachingPayloadOf:)``): fragments
+    /// then carry slices of it instead of copies.
+    mutating func append(_ message: ByteBuffer, detached: ByteBuffer? = nil, on channel: TransportChannel) {
         var message = message
+        if var detached {
+            let total = message.readableBytes + detached.readableBytes
+            if 1 + Self.vleLength(self.nextSN(on: channel)) + Self.laneExtensionLength(channel) + total
+                > self.maximumContent
+            {
+                self.closeCurrent()
+                self.fragment([message, detached], total: total, on: channel)
+                return
+            }
+            message.writeBuffer(&detached)  // it fits in a frame: one small copy
+        }
+        let length = message.readableBytes
         if self.openFrame == channel, let used = self.current?.readableBytes, used - 2 + length <= self.maximumContent {
             self.current?.writeBuffer(&message)
             self.currentMessageBytes += length
@@ -63,7 +98,7 @@ struct OutboundBatcher: Sendable {
             self.current = Self.emptyBatch(capacity: min(self.maximumContent, 2 + frameHeader + length + 1024))
             self.openFrame(on: channel, writing: &message)
         } else {
-            self.fragment(message, on: channel)
+            self.fragment([message], total: length, on: channel)
         }
     }
 
@@ -92,25 +127,42 @@ struct OutboundBatcher: Sendable {
         self.openFrame = channel
     }
 
-    private mutating func fragment(_ message: ByteBuffer, on channel: TransportChannel) {
-        var remaining = message
+    /// Cuts the concatenation of `parts` (`total` bytes) into Fragments, one per batch. Pieces of a large part
+    /// are slices of it, not copies; small leading pieces are copied next to the fragment header.
+    private mutating func fragment(_ parts: [ByteBuffer], total: Int, on channel: TransportChannel) {
+        var parts = parts[...]
+        var remaining = total
         var isFirst = self.marksFirstFragment
-        while remaining.readableBytes > 0 {
+        while remaining > 0 {
             let sn = self.sequences[channel.index].take()
             let header = 1 + Self.vleLength(sn) + Self.laneExtensionLength(channel) + (isFirst ? 1 : 0)
-            let room = self.maximumContent - header
-            let hasMore = remaining.readableBytes > room
-            let piece = remaining.readSlice(length: min(room, remaining.readableBytes)) ?? ByteBuffer()
-            var batch = Self.emptyBatch(capacity: 2 + header + piece.readableBytes)
+            let take = min(self.maximumContent - header, remaining)
+            remaining -= take
+            var batch = Self.emptyBatch(capacity: 2 + header + min(take, Self.copiedPieceLimit))
             batch.writeZenohTransportMessage(
                 .fragment(
                     .init(
-                        isReliable: channel.isReliable, hasMore: hasMore, sn: sn, qos: channel.laneQoS,
-                        isFirst: isFirst, payload: piece)))
-            self.ready.append(Self.finish(batch, messageBytes: piece.readableBytes))
+                        isReliable: channel.isReliable, hasMore: remaining > 0, sn: sn, qos: channel.laneQoS,
+                        isFirst: isFirst, payload: ByteBuffer())))
+            var tail: [ByteBuffer] = []
+            var wanted = take
+            while wanted > 0, var part = parts.first {
+                var piece = part.readSlice(length: min(wanted, part.readableBytes)) ?? ByteBuffer()
+                wanted -= piece.readableBytes
+                if part.readableBytes == 0 { parts.removeFirst() } else { parts[parts.startIndex] = part }
+                if tail.isEmpty && piece.readableBytes <= Self.copiedPieceLimit {
+                    batch.writeBuffer(&piece)
+                } else {
+                    tail.append(piece)
+                }
+            }
+            self.ready.append(Self.finish(batch, tail: tail, messageBytes: take))
             isFirst = false
         }
     }
+
+    /// Pieces up to this size are copied into the batch rather than written as separate slices.
+    static let copiedPieceLimit = 2_048
 
     /// The bytes of the Frame/Fragment QoS extension for `channel`: none on the Data lane, else `0x31 <prio>`.
     static func laneExtensionLength(_ channel: TransportChannel) -> Int {
@@ -133,10 +185,11 @@ struct OutboundBatcher: Sendable {
         return batch
     }
 
-    private static func finish(_ batch: ByteBuffer, messageBytes: Int) -> OutboundBatch {
-        var batch = batch
-        batch.setInteger(UInt16(truncatingIfNeeded: batch.readableBytes - 2), at: batch.readerIndex, endianness: .little)
-        return OutboundBatch(bytes: batch, messageBytes: messageBytes)
+    private static func finish(_ batch: ByteBuffer, tail: [ByteBuffer] = [], messageBytes: Int) -> OutboundBatch {
+        var batch = OutboundBatch(bytes: batch, tail: tail, messageBytes: messageBytes)
+        batch.bytes.setInteger(
+            UInt16(truncatingIfNeeded: batch.length - 2), at: batch.bytes.readerIndex, endianness: .little)
+        return batch
     }
 
     /// The length of a Zenoh VLE (LEB128) encoding of `value`.

@@ -47,9 +47,9 @@ struct TransportStateMachine: Sendable {
     // MARK: Outbound
 
     /// Queues one serialized network message on `channel` (written at the next ``flush(now:)``).
-    mutating func enqueue(_ message: ByteBuffer, on channel: TransportChannel) {
+    mutating func enqueue(_ message: ByteBuffer, detached: ByteBuffer? = nil, on channel: TransportChannel) {
         guard !self.isClosed else { return }
-        self.batcher.append(message, on: channel)
+        self.batcher.append(message, detached: detached, on: channel)
     }
 
     /// Everything queued, as batches to write now.
