@@ -21,9 +21,16 @@ extension SessionStateMachine {
         }
     }
 
-    private func receivedPush(_ push: NetworkMessage.Push) -> [SessionAction] {
-        guard let key = self.resolve(push.wireExpr) else { return [] }
-        let ids = self.subscribers.filter { $0.value.intersects(key) }.keys.sorted()
+    private mutating func receivedPush(_ push: NetworkMessage.Push) -> [SessionAction] {
+        let route: PushRouteCache.Route
+        if let known = self.pushRoutes[push.wireExpr] {
+            route = known
+        } else {
+            guard let key = self.resolve(push.wireExpr) else { return [] }
+            route = .init(key: key, subscriberIDs: self.subscribers.filter { $0.value.intersects(key) }.keys.sorted())
+            self.pushRoutes[push.wireExpr] = route
+        }
+        let (key, ids) = (route.key, route.subscriberIDs)
         guard !ids.isEmpty else { return [] }
         return [.deliverSample(ZenohSample(key: key, body: push.body, networkTimestamp: push.timestamp, qos: push.qos), subscriberIDs: ids)]
     }

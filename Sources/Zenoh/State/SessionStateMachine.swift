@@ -49,7 +49,13 @@ struct SessionStateMachine {
     var nextInterestID: UInt32 = 1
 
     // Local declarations (re-sent after a reconnect).
-    var subscribers: [UInt32: KeyExpr] = [:]
+    /// Where publications on a wire expression go (its key and the matching subscribers), remembered so that a
+    /// stream of samples on one key is not re-parsed and re-matched each time. Emptied whenever subscribers or
+    /// key-expression tables change.
+    var pushRoutes = PushRouteCache()
+    var subscribers: [UInt32: KeyExpr] = [:] {
+        didSet { self.pushRoutes.removeAll() }
+    }
     var queryables: [UInt32: (key: KeyExpr, isComplete: Bool)] = [:]
     var tokens: [UInt32: KeyExpr] = [:]
     var livelinessSubscribers: [UInt32: LivelinessSubscriber] = [:]
@@ -59,12 +65,16 @@ struct SessionStateMachine {
     var inboundRequests: [InboundRequestID: Int] = [:]
 
     // Per-transport tables of the remote side (cleared when the link goes).
-    var remoteKeyExprs: [UInt16: String] = [:]
+    var remoteKeyExprs: [UInt16: String] = [:] {
+        didSet { self.pushRoutes.removeAll() }
+    }
     var remoteTokens: [UInt32: KeyExpr] = [:]
     var remoteSubscribers: [UInt32: KeyExpr] = [:]
     var remoteQueryables: [UInt32: KeyExpr] = [:]
     /// Key-expression ids we declared (for M=0 references). This session sends full keys, so it stays empty.
-    var localKeyExprs: [UInt16: String] = [:]
+    var localKeyExprs: [UInt16: String] = [:] {
+        didSet { self.pushRoutes.removeAll() }
+    }
 
     init(reconnectsAutomatically: Bool = true) {
         self.reconnectsAutomatically = reconnectsAutomatically
