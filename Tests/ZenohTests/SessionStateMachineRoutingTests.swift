@@ -18,6 +18,25 @@ struct SessionStateMachineRoutingTests {
         #expect(machine.received(Fixture.push("nobody/here"), generation: 1).isEmpty)
     }
 
+    @Test func rememberedRoutesFollowSubscriberChanges() {
+        var machine = Fixture.connected()
+        let first = machine.subscriberDeclared(Fixture.key("demo/*")).id
+        func receivers() -> [UInt32] {
+            guard case .deliverSample(_, let ids)? = machine.received(Fixture.push("demo/a"), generation: 1).first else {
+                return []
+            }
+            return ids
+        }
+        #expect(receivers() == [first])
+        #expect(receivers() == [first])  // now from the remembered route
+        let second = machine.subscriberDeclared(Fixture.key("demo/a")).id
+        #expect(receivers() == [first, second])
+        _ = machine.subscriberUndeclared(first)
+        #expect(receivers() == [second])
+        _ = machine.subscriberUndeclared(second)
+        #expect(receivers() == [])
+    }
+
     @Test func senderMappingIsResolvedThroughTheRemoteKeyExprTable() {
         var machine = Fixture.connected()
         let sub = machine.subscriberDeclared(Fixture.key("cap/sub/**")).id
