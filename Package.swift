@@ -206,8 +206,9 @@ let package = Package(
         .testTarget(
             name: "PolicyServerInteropTests",
             dependencies: [
-                "PolicyServer", "Zenoh", "ZenohTransport", "InteropSupport",
+                "PolicyServer", "PolicyWire", "Zenoh", "ZenohTransport", "InteropSupport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),

@@ -68,9 +68,17 @@ struct PolicyServerCommand {
             configuration: ZenohConfiguration(mode: .client, connect: endpoints), connector: TCPTransportConnector(),
             logger: Logger(label: "zenoh"))
         let metrics = ServerMetrics(maxSessions: server.maxSessions)
+        var capture: DebugCapture?
+        if let directory = manifest.debug.captureDir {
+            let captureLogger = logger
+            capture = try DebugCapture(directory: directory, capacity: manifest.debug.captureMax) { message in
+                captureLogger.warning("\(message)")
+            }
+            logger.info("Debug capture on", metadata: ["dir": "\(directory)", "max": "\(manifest.debug.captureMax)"])
+        }
         let service = PolicyService(
             server: server, zenoh: zenoh, runner: runner, metrics: metrics, logger: logger,
-            auditLogger: Logger(label: "lerobot.policy_server.audit"))
+            auditLogger: Logger(label: "lerobot.policy_server.audit"), capture: capture)
         var health: HealthServer?
         if manifest.healthPort != 0 {
             health = try await HealthServer.start(port: manifest.healthPort, metrics: metrics, isWorkerAlive: { service.isWorkerAlive })

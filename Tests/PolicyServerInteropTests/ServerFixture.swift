@@ -33,7 +33,7 @@ final class ServerFixture: @unchecked Sendable {
         return directory
     }
 
-    init(maxSessions: Int = 4, extra: [(key: String, value: String)] = []) async throws {
+    init(maxSessions: Int = 4, extra: [(key: String, value: String)] = [], capture: DebugCapture? = nil) async throws {
         router = try await ZenohRouter.start()
         model = try Self.mockCheckpoint()
         let manifest = try ServerManifest(yaml: nil, overrides: [
@@ -50,7 +50,7 @@ final class ServerFixture: @unchecked Sendable {
         let metrics = ServerMetrics(maxSessions: server.maxSessions)
         service = PolicyService(
             server: server, zenoh: zenoh, runner: runner, metrics: metrics, logger: Logger(label: "test.server"),
-            auditLogger: Logger(label: "test.audit"))
+            auditLogger: Logger(label: "test.audit"), capture: capture)
         let service = service
         health = try await HealthServer.start(host: "127.0.0.1", port: 0, metrics: metrics, isWorkerAlive: { service.isWorkerAlive })
         try service.start()

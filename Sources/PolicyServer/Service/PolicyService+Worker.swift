@@ -47,7 +47,14 @@ extension PolicyService {
         var session = work.session
         let header = work.pending.header
         do {
-            let reply = try runner.value.serve(work.pending, session: &session, superseded: work.superseded, serverLoad: load)
+            let reply: InferenceRunner.Reply
+            do {
+                reply = try runner.value.serve(work.pending, session: &session, superseded: work.superseded, serverLoad: load)
+            } catch {
+                capture?.record(request: work.pending.body, reply: nil)
+                throw error
+            }
+            capture?.record(request: work.pending.body, reply: reply.body)
             try publisher?.put(reply.body, attachment: reply.header.packed())
             state.withLock { $0.table.finishedServing(session, succeeded: true) }
             metrics.requestServed(queueWaitMs: reply.queueWaitMs, inferenceMs: reply.inferenceMs)

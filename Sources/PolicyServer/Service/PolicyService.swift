@@ -22,6 +22,8 @@ public final class PolicyService: Sendable {
     let wakeUp = DispatchSemaphore(value: 0)
     let workerDone = DispatchSemaphore(value: 0)
     let runner: SendableBox<InferenceRunner>
+    /// The debug capture ring, when `debug.capture_dir` is set.
+    let capture: DebugCapture?
 
     struct ServiceState: ~Copyable {
         var table: SessionTable
@@ -37,8 +39,9 @@ public final class PolicyService: Sendable {
 
     public init(
         server: LoadedServer, zenoh: ZenohSession, runner: InferenceRunner, metrics: ServerMetrics, logger: Logger,
-        auditLogger: Logger
+        auditLogger: Logger, capture: DebugCapture? = nil
     ) {
+        self.capture = capture
         self.server = server
         self.zenoh = zenoh
         self.metrics = metrics
@@ -108,6 +111,7 @@ public final class PolicyService: Sendable {
         }
         for publisher in publishers { publisher.undeclare() }
         for _ in 0..<closed { metrics.sessionClosed(active: 0) }
+        capture?.flush()
     }
 }
 
