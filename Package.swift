@@ -148,6 +148,17 @@ let package = Package(
             path: "Benchmarks/policy-wire-bench",
             swiftSettings: strictSettings
         ),
+        // Load generator for the server benchmark (scripts/bench-server): closed-loop robots over Zenoh.
+        .executableTarget(
+            name: "policy-server-bench",
+            dependencies: [
+                "PolicyWire", "Zenoh", "ZenohTransport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            path: "Benchmarks/policy-server-bench",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "MessagePackTests",
             dependencies: ["MessagePack", .product(name: "NIOCore", package: "swift-nio")],

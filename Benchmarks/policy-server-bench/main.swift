@@ -1,0 +1,144 @@
+// Load generator for `lerobot-policy-server`: N robots, each in a closed loop (publish an observation, wait
+// for its chunk, repeat) for a fixed time, with two 480×640 JPEG cameras and a 6-joint state. Prints one
+// JSON line: clients, requests, requests per second, publish→chunk latency p50/p99 in ms.
+//
+//   policy-server-bench -e tcp/127.0.0.1:7447 --model M --clients 4 --seconds 10 [--task T]
+import Foundation
+import NIOCore
+import OrderedCollections
+import PolicyWire
+import Synchronization
+import Zenoh
+import ZenohTransport
+
+struct Options {
+    var endpoint = "tcp/127.0.0.1:7447"
+    var model = ""
+    var task = ""
+    var clients = 1
+    var seconds = 10.0
+    var cameras = ["observation.images.front", "observation.images.wrist"]
+    var actionNames = ["shoulder_pan.pos", "shoulder_lift.pos", "elbow_flex.pos", "wrist_flex.pos", "wrist_roll.pos", "gripper.pos"]
+
+    init(_ arguments: [String]) {
+        var rest = arguments.dropFirst()
+        while let flag = rest.popFirst() {
+            let value = rest.popFirst() ?? ""
+            switch flag {
+            case "-e", "--connect": self.endpoint = value
+            case "--model": self.model = value
+            case "--task": self.task = value
+            case "--clients": self.clients = Int(value) ?? 1
+            case "--seconds": self.seconds = Double(value) ?? 10
+            default:
+                FileHandle.standardError.write(Data("unknown flag \(flag)\n".utf8))
+                exit(2)
+            }
+        }
+    }
+}
+
+/// One observation body: the same two camera frames (a gradient, so JPEG has real content) and state.
+func observationBody() throws -> ByteBuffer {
+    var pixels = [UInt8](repeating: 0, count: 480 * 640 * 3)
+    for y in 0..<480 {
+        for x in 0..<640 {
+            let i = (y * 640 + x) * 3
+            pixels[i] = UInt8(x & 0xFF)
+            pixels[i + 1] = UInt8(y & 0xFF)
+            pixels[i + 2] = UInt8((x ^ y) & 0xFF)
+        }
+    }
+    let image = try RGBImage(width: 640, height: 480, pixels: pixels)
+    let encoder = try JPEGEncoder()
+    let frame = try WireImage(image, quality: 90, encoder: encoder)
+    let observation = Observation(
+        state: try PolicyTensor(float32: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]),
+        images: ["observation.images.front": frame, "observation.images.wrist": frame], task: "")
+    return observation.encoded()
+}
+
+/// One robot: opens its session, then loops until `deadline`; returns its latencies in milliseconds.
+func runClient(index: Int, options: Options, keys: ServiceKeys, body: ByteBuffer, deadline: ContinuousClock.Instant) async throws -> [Double] {
+    var configuration = ZenohConfiguration(connect: [try ZenohEndpoint(parsing: options.endpoint)])
+    configuration.queryTimeout = .seconds(10)
+    let session = try await ZenohSession.open(configuration: configuration, connector: TCPTransportConnector())
+    defer { Task { await session.close() } }
+    let uuid = String(format: "bench%027d", index)
+    let actions = try session.declareSubscriber(try keys.actions(client: uuid))
+    let token = try session.liveliness.declareToken(try keys.alive(client: uuid))
+    defer { token.undeclare() }
+    let publisher = try session.declarePublisher(try keys.observations(client: uuid))
+    let open = SessionOpen(
+        clientUUID: uuid, robotType: "bench", policyType: "mock", fps: 30, actionNames: options.actionNames,
+        cameraNames: options.cameras, stateDim: 6, task: options.task)
+    var accepted = false
+    for try await reply in try session.get(keys.session, payload: open.encoded()) {
+        if let sample = reply.sample {
+            let ack = try SessionAck(decoding: sample.payload)
+            guard ack.accepted else { throw BenchError("client \(index): session refused: \(ack.error)") }
+            accepted = true
+        }
+    }
+    guard accepted else { throw BenchError("client \(index): no session ack") }
+    try await Task.sleep(for: .milliseconds(300))  // let the action subscription reach the server
+    var latencies: [Double] = []
+    var iterator = actions.makeAsyncIterator()
+    var seq: UInt64 = 0
+    let clock = ContinuousClock()
+    while clock.now < deadline {
+        seq += 1
+        let header = AttachmentHeader(seqID: seq, episodeID: 1, clientMonoNs: Int64(seq))
+        let sent = clock.now
+        try publisher.put(body, attachment: header.packed())
+        while true {
+            guard let sample = await iterator.next() else { throw BenchError("client \(index): action stream ended") }
+            guard let attachment = sample.attachment, let echoed = try? AttachmentHeader(unpacking: attachment) else { continue }
+            if echoed.seqID == seq { break }
+        }
+        let elapsed = clock.now - sent
+        latencies.append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1e3)
+    }
+    let close = SessionClose(clientUUID: uuid)
+    for try await _ in try session.get(keys.session, payload: close.encoded()) {}
+    return latencies
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+func percentile(_ sorted: [Double], _ p: Double) -> Double {
+    guard !sorted.isEmpty else { return .nan }
+    return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
+}
+
+let options = Options(CommandLine.arguments)
+do {
+    let keys = try ServiceKeys(modelID: options.model, task: options.task)
+    let body = try observationBody()
+    let deadline = ContinuousClock.now + .milliseconds(Int(options.seconds * 1000) + 1000)
+    let start = ContinuousClock.now
+    let all = try await withThrowingTaskGroup(of: [Double].self) { group in
+        for index in 0..<options.clients {
+            group.addTask { try await runClient(index: index, options: options, keys: keys, body: body, deadline: deadline) }
+        }
+        var all: [Double] = []
+        for try await latencies in group { all += latencies }
+        return all
+    }
+    let wall = ContinuousClock.now - start
+    let seconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18 - 1.3
+    let sorted = all.sorted()
+    let line: [String: Any] = [
+        "clients": options.clients, "requests": all.count, "observation_bytes": body.readableBytes,
+        "req_per_s": (Double(all.count) / max(seconds, 0.001) * 10).rounded() / 10,
+        "p50_ms": (percentile(sorted, 0.5) * 100).rounded() / 100, "p99_ms": (percentile(sorted, 0.99) * 100).rounded() / 100,
+    ]
+    let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+} catch {
+    FileHandle.standardError.write(Data("policy-server-bench: \(error)\n".utf8))
+    exit(1)
+}
