@@ -111,7 +111,12 @@ let package = Package(
         // The weightless edge engine: action queue, latency tracker, fail-safe state machine. No server, no ONNX.
         .target(
             name: "RemoteInference",
-            dependencies: ["PolicyWire"],
+            dependencies: [
+                "PolicyWire", "Zenoh", "ZenohTransport", "ZenohProtocol", "HubClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         // Robots (simulated arm and cameras), strategies and the control loop of lerobot-rollout.
@@ -208,6 +213,16 @@ let package = Package(
             dependencies: [
                 "PolicyServer", "Zenoh", "ZenohTransport", "InteropSupport",
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "RemoteInferenceInteropTests",
+            dependencies: [
+                "RemoteInference", "PolicyServer", "PolicyWire", "Zenoh", "ZenohTransport", "InteropSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: strictSettings
         ),
