@@ -137,3 +137,51 @@ final class TestControlLoop: @unchecked Sendable {
         done.wait()
     }
 }
+
+/// The `lerobot-policy-server` executable as a child process (for SIGKILL chaos).
+final class ServerProcess: @unchecked Sendable {
+    let process = Process()
+
+    static var executable: URL {
+        get throws {
+            let candidates = [
+                URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+                PythonRunner.packageRoot.appendingPathComponent(".build/debug"),
+            ].map { $0.appendingPathComponent("lerobot-policy-server") }
+            guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+                throw PythonRunner.Failure(description: "lerobot-policy-server is not built (looked in \(candidates.map(\.path)))")
+            }
+            return found
+        }
+    }
+
+    /// Starts the server and waits for its ready line.
+    init(router: String, model: URL) async throws {
+        process.executableURL = try Self.executable
+        process.arguments = [
+            "--model.repo_or_path=\(model.path)", "--default_task=\(EdgeFixture.task)", "--warmup_inferences=0",
+            "--health_port=0", "--zenoh.connect_endpoints=[\"\(router)\"]",
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let handle = output.fileHandleForReading
+        let ready = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: handle.availableData) }
+        }
+        guard String(decoding: ready, as: UTF8.self).hasPrefix("Policy server up:") else {
+            throw PythonRunner.Failure(description: "the server did not come up: \(String(decoding: ready, as: UTF8.self))")
+        }
+    }
+
+    /// SIGKILL, as a crash.
+    func kill() {
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    deinit {
+        if process.isRunning { kill() }
+    }
+}

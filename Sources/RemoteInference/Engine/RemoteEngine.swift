@@ -133,6 +133,8 @@ public final class RemoteEngine: Sendable {
     public var isFailed: Bool { state == .dead }
     /// Whether chunks are merged with RTC (replace) or appended.
     public var isRTCActive: Bool { core.withLock { $0.rtcActive } }
+    /// The current session epoch on the wire (bumped by every reconnect attempt).
+    public var epoch: UInt32 { core.withLock { $0.epoch } }
     /// The current episode id on the wire.
     public var episode: UInt32 { core.withLock { $0.episode } }
 
