@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "Zenoh", targets: ["Zenoh"]),
         .executable(name: "lerobot-policy-server", targets: ["lerobot-policy-server"]),
         .executable(name: "zenoh-swift", targets: ["zenoh-swift"]),
+        .executable(name: "lerobot-rollout", targets: ["lerobot-rollout"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -122,13 +123,26 @@ let package = Package(
         // Robots (simulated arm and cameras), strategies and the control loop of lerobot-rollout.
         .target(
             name: "Rollout",
-            dependencies: ["RemoteInference", "PolicyWire"],
+            dependencies: [
+                "RemoteInference", "PolicyWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "lerobot-policy-server",
             dependencies: [
                 "PolicyServer", "Zenoh", "ZenohTransport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "lerobot-rollout",
+            dependencies: [
+                "Rollout",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
