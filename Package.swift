@@ -209,7 +209,10 @@ let package = Package(
         ),
         .testTarget(
             name: "RolloutTests",
-            dependencies: ["Rollout", "PolicyWire", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "Rollout", "RemoteInference", "PolicyWire", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
