@@ -236,7 +236,7 @@ let package = Package(
         .testTarget(
             name: "RemoteInferenceInteropTests",
             dependencies: [
-                "RemoteInference", "PolicyServer", "PolicyWire", "Zenoh", "ZenohTransport", "InteropSupport",
+                "RemoteInference", "PolicyServer", "PolicyWire", "Zenoh", "ZenohTransport", "InteropSupport", "HubClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
