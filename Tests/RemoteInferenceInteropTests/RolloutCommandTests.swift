@@ -24,7 +24,9 @@ struct RolloutCommandTests {
     }
 
     /// Runs the rollout with `arguments`, calling `during` once it is running.
-    static func rollout(_ arguments: [String], during: @escaping @Sendable () async throws -> Void = {}) async throws -> Run {
+    static func rollout(
+        _ arguments: [String], during: @escaping @Sendable (FileHandle) async throws -> Void = { _ in }
+    ) async throws -> Run {
         let process = Process()
         process.executableURL = try executable
         process.arguments = arguments
@@ -32,9 +34,11 @@ struct RolloutCommandTests {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        let input = Pipe()
+        process.standardInput = input
         try process.run()
-        try await during()
+        try await during(input.fileHandleForWriting)
+        try? input.fileHandleForWriting.close()
         let (stdout, stderr) = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 let stdout = out.fileHandleForReading.readDataToEndOfFile()
@@ -87,7 +91,7 @@ struct RolloutCommandTests {
                 "--inference.handshake_timeout_s=0.3", "--inference.reconnect_initial_backoff_s=0.1",
                 "--inference.reconnect_max_backoff_s=0.2",
             ]),
-            during: {
+            during: { _ in
                 try await Task.sleep(for: .seconds(2))
                 server.kill()
             })
@@ -107,5 +111,53 @@ struct RolloutCommandTests {
         #expect(run.status == 2)
         #expect(run.stderr.contains("error: No policy server answered status query at '@lerobot/"), "\(run.stderr)")
         #expect(run.stats.isEmpty)
+    }
+
+    @Test("episodic: policy phases and reset phases; every episode starts with a reset")
+    func episodic() async throws {
+        let router = try await ZenohRouter.start()
+        defer { router.stop() }
+        let model = try EdgeFixture.checkpoint()
+        let server = try await ServerProcess(router: router.endpoint, model: model)
+        defer { server.kill() }
+        let run = try await Self.rollout(Self.arguments(router: router.endpoint, model: model, [
+            "--strategy.type=episodic", "--dataset.episode_time_s=1", "--dataset.reset_time_s=0.5", "--dataset.num_episodes=2",
+            "--duration=30",
+        ]))
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stats["episodes"] as? Int == 2)
+        #expect(run.stats["resets"] as? Int == 3)  // before start, then at the start of each episode
+        #expect(run.stderr.contains("Episode 2/2") && run.stderr.contains("Reset phase"))
+        #expect((run.stats["duration_s"] as? Double ?? 30) < 20)
+    }
+
+    @Test("dagger from stdin: pause (engine paused, last action held), resume (episode boundary), q stops")
+    func dagger() async throws {
+        let router = try await ZenohRouter.start()
+        defer { router.stop() }
+        let model = try EdgeFixture.checkpoint()
+        let server = try await ServerProcess(router: router.endpoint, model: model)
+        defer { server.kill() }
+        let run = try await Self.rollout(
+            Self.arguments(router: router.endpoint, model: model, ["--strategy.type=dagger", "--duration=60"]),
+            during: { stdin in
+                try await Task.sleep(for: .seconds(2))
+                stdin.write(Data("p\n".utf8))
+                try await Task.sleep(for: .seconds(1))
+                stdin.write(Data("c\n".utf8))
+                try await Task.sleep(for: .milliseconds(500))
+                stdin.write(Data("c\n".utf8))
+                try await Task.sleep(for: .milliseconds(500))
+                stdin.write(Data("p\n".utf8))
+                try await Task.sleep(for: .seconds(1))
+                stdin.write(Data("q\n".utf8))
+            })
+        #expect(run.status == 0, "\(run.stderr)")
+        let phases = run.stderr.split(separator: "\n").filter { $0.hasPrefix("dagger: ") }.map { String($0.dropFirst(8)) }
+        #expect(phases == ["PAUSED", "CORRECTING", "PAUSED", "AUTONOMOUS"], "\(run.stderr)")
+        #expect(run.stderr.contains("No teleoperator in this build"))
+        #expect(run.stats["resets"] as? Int == 3)  // before start, at the run start, back to AUTONOMOUS
+        #expect((run.stats["duration_s"] as? Double ?? 60) < 30)
+        #expect(run.stats["final_state"] as? String == "STREAMING")
     }
 }

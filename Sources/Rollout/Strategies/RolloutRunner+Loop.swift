@@ -19,13 +19,18 @@ extension RolloutRunner {
 
         func expired(_ now: Double) -> Bool { settings.duration > 0 && now - start >= settings.duration }
 
+        if settings.strategy != .base {
+            // Episodic and dagger begin with an episode boundary (LeRobot's strategies do the same).
+            engine.reset()
+            interpolator.reset()
+        }
         engine.resume()
         if settings.strategy == .episodic {
             status.line("Episode 1/\(settings.numEpisodes)")
         }
-        while !shutdown.isSet {
+        loop: while !shutdown.isSet {
             let now = MonotonicClock.seconds
-            if expired(now) { break }
+            if expired(now) { break loop }
             scheduler.tickStarted(at: now)
             var phase: String?
             switch settings.strategy {
@@ -48,7 +53,7 @@ extension RolloutRunner {
                     policyTick(engine, &interpolator, &lastAction)
                     if MonotonicClock.seconds - episodeStart >= settings.episodeTime {
                         report.episodes = episode + 1
-                        if episode + 1 >= settings.numEpisodes { break }
+                        if episode + 1 >= settings.numEpisodes { break loop }
                         status.line("Reset phase (\(settings.resetTime) s)")
                         if settings.resetToInitialPosition { returnToInitialPosition(seconds: 1, rate: 50) }
                         inResetPhase = true
