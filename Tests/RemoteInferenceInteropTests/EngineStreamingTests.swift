@@ -152,4 +152,38 @@ struct EngineStreamingTests {
         await engine.stop()
         await server.stop()
     }
+
+    @Test("--rename_map renames camera keys in the session open and on the wire; jpeg_quality=0 sends raw images")
+    func renameMapAndRawImages() async throws {
+        let router = try await ZenohRouter.start()
+        defer { router.stop() }
+        let model = try EdgeFixture.checkpoint()
+        let server = try await InProcessServer(router: router.endpoint, model: model)
+        let top = "observation.images.top"
+        var robot = EdgeFixture.robot()
+        robot.cameraKeys = [top]
+        robot.renameMap = [top: EdgeFixture.camera]
+        let engine = try RemoteEngine(
+            configuration: EdgeFixture.configuration(router: router.endpoint) { $0.jpegQuality = 0 }, robot: robot,
+            policy: EdgeFixture.policy(model), logger: Logger(label: "test.edge"))
+        let tap = try await ZenohSession.open(
+            configuration: ZenohConfiguration(connect: [try ZenohEndpoint(parsing: router.endpoint)]), connector: TCPTransportConnector())
+        let seen = Mutex<[Observation]>([])
+        let subscriber = try tap.declareSubscriber(try engine.keys.observations(client: engine.clientUUID)) { sample in
+            if let observation = try? Observation(decoding: sample.payload) { seen.withLock { $0.append(observation) } }
+        }
+        try await Task.sleep(for: .milliseconds(300))  // the tap's declaration reaches the router
+        engine.reset()
+        try await engine.start()  // the server expects observation.images.front: accepted only after the rename
+        let image = try RGBImage(width: 64, height: 48, pixels: [UInt8](repeating: 42, count: 64 * 48 * 3))
+        engine.notifyObservation(RobotObservation(state: EdgeFixture.state, cameras: [.init(key: top, image: image)]))
+        #expect(await EdgeFixture.eventually { engine.stats.merges >= 1 && !seen.withLock { $0.isEmpty } })
+        let first = try #require(seen.withLock { $0.first })
+        #expect(Array(first.images.keys) == [EdgeFixture.camera])
+        #expect(first.images[EdgeFixture.camera] == .raw(height: 48, width: 64, data: ByteBuffer(bytes: image.pixels)))
+        await engine.stop()
+        subscriber.undeclare()
+        await tap.close()
+        await server.stop()
+    }
 }

@@ -110,12 +110,12 @@ extension RemoteEngine {
         logger.warning("Reconnecting to the policy server")
         while !Task.isCancelled {
             let now = MonotonicClock.seconds
-            let (action, paused) = core.withLock { core -> (FailSafeStateMachine.Action, Bool) in
+            let action = core.withLock { core -> FailSafeStateMachine.Action in
+                // A paused rollout keeps resetting the offline clock: a pause never burns the offline budget.
                 let action = core.failSafe.nextReconnectAttempt(at: now, isPaused: !core.isActive)
                 core.noteState(now: now)
-                return (action, !core.isActive)
+                return action
             }
-            _ = paused
             switch action {
             case .die(let reason):
                 die(reason)
