@@ -1,5 +1,6 @@
 import Foundation
 import InteropSupport
+import Synchronization
 import Testing
 
 /// The `lerobot-rollout` executable end to end: a simulated robot against our server binary through a
@@ -25,7 +26,8 @@ struct RolloutCommandTests {
 
     /// Runs the rollout with `arguments`, calling `during` once it is running.
     static func rollout(
-        _ arguments: [String], during: @escaping @Sendable (FileHandle) async throws -> Void = { _ in }
+        _ arguments: [String], started: @Sendable (Int32) -> Void = { _ in },
+        during: @escaping @Sendable (FileHandle) async throws -> Void = { _ in }
     ) async throws -> Run {
         let process = Process()
         process.executableURL = try executable
@@ -37,6 +39,7 @@ struct RolloutCommandTests {
         let input = Pipe()
         process.standardInput = input
         try process.run()
+        started(process.processIdentifier)
         try await during(input.fileHandleForWriting)
         try? input.fileHandleForWriting.close()
         let (stdout, stderr) = await withCheckedContinuation { continuation in
@@ -159,5 +162,26 @@ struct RolloutCommandTests {
         #expect(run.stats["resets"] as? Int == 3)  // before start, at the run start, back to AUTONOMOUS
         #expect((run.stats["duration_s"] as? Double ?? 60) < 30)
         #expect(run.stats["final_state"] as? String == "STREAMING")
+    }
+
+    @Test("SIGINT stops the rollout cleanly: exit 0, stats printed, return to the initial position")
+    func interrupted() async throws {
+        let router = try await ZenohRouter.start()
+        defer { router.stop() }
+        let model = try EdgeFixture.checkpoint()
+        let server = try await ServerProcess(router: router.endpoint, model: model)
+        defer { server.kill() }
+        let pid = Mutex<Int32>(0)
+        let run = try await Self.rollout(
+            Self.arguments(router: router.endpoint, model: model, ["--duration=60"]),
+            started: { started in pid.withLock { $0 = started } },
+            during: { _ in
+                try await Task.sleep(for: .seconds(2))
+                kill(pid.withLock { $0 }, SIGINT)
+            })
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stats["final_state"] as? String == "STREAMING")
+        #expect(run.stats["returned_to_initial_position"] as? Bool == true)
+        #expect((run.stats["duration_s"] as? Double ?? 60) < 30)
     }
 }

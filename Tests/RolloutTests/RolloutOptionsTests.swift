@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import RemoteInference
 import Rollout
 import Testing
@@ -123,5 +124,34 @@ struct ControlLoopPieceTests {
         #expect(DaggerPhases.event(forCommand: " p ") == .pauseResume)
         #expect(DaggerPhases.event(forCommand: "tab") == .correction)
         #expect(DaggerPhases.event(forCommand: "upload") == nil)
+    }
+}
+
+@Suite("Operator status output")
+struct StatusReporterTests {
+    final class Sink: @unchecked Sendable {
+        var text = ""
+    }
+
+    @Test("On a terminal: one live line rewritten in place; state changes get their own line")
+    func terminal() {
+        let sink = Sink()
+        let status = StatusReporter(isTerminal: true) { sink.text += $0 }
+        status.tick(now: 1, state: .streaming, queueDepth: 12, lastLatency: 0.0123, overruns: 0, phase: nil)
+        status.tick(now: 2, state: .streaming, queueDepth: 9, lastLatency: 0.02, overruns: 1, phase: nil)
+        status.tick(now: 2.1, state: .degraded, queueDepth: 3, lastLatency: 0.02, overruns: 1, phase: "PAUSED")
+        status.finish()
+        #expect(sink.text.contains("state STREAMING\n") && sink.text.contains("state STREAMING → DEGRADED\n"))
+        #expect(sink.text.contains("\r\u{1B}[2KSTREAMING queue=9 latency=20ms rate=2.0Hz overruns=1"))
+        #expect(sink.text.hasSuffix("\n"))
+    }
+
+    @Test("Not a terminal: plain timestamped lines, no control characters")
+    func plain() {
+        let sink = Sink()
+        let status = StatusReporter(isTerminal: false) { sink.text += $0 }
+        for i in 0..<20 { status.tick(now: 100 + Double(i), state: .streaming, queueDepth: 5, lastLatency: 0.01, overruns: 0, phase: nil) }
+        #expect(!sink.text.contains("\r") && !sink.text.contains("\u{1B}"))
+        #expect(sink.text.split(separator: "\n").filter { $0.contains("queue=5") }.count == 4)  // every 5 s
     }
 }
