@@ -138,7 +138,7 @@ extension RemoteEngine {
             clientUUID: clientUUID, robotType: robot.robotType, policyType: policy.type.isEmpty ? status.policyType : policy.type,
             fps: robot.fps, actionNames: robot.orderedActionKeys, cameraNames: robot.wireCameraKeys,
             stateDim: Int64(robot.stateDim), rtcEnabled: configuration.rtcEnabled, task: robot.task,
-            tags: .init(uniqueKeysWithValues: configuration.tags))
+            tags: OrderedDictionary(configuration.tags, uniquingKeysWith: { _, last in last }))
         let ackReplies: [ZenohReply]
         do {
             ackReplies = try await zenoh.getAll(
