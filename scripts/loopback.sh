@@ -21,8 +21,13 @@ exec 3> "$work/router.in"
 for _ in $(seq 100); do grep -q READY "$work/router.log" 2>/dev/null && break; sleep 0.1; done
 grep -q READY "$work/router.log" || { cat "$work/router.log" >&2; echo "the router did not start" >&2; exit 1; }
 
-"$bin/lerobot-policy-server" --model.repo_or_path=examples/mock_policy --default_task="$TASK" --health_port=0 \
-    --zenoh.connect_endpoints="[\"$endpoint\"]" > "$work/server.out" 2> "$work/server.err" &
-server_pid=$!
-for _ in $(seq 300); do grep -q "Policy server up" "$work/server.out" 2>/dev/null && break; sleep 0.1; done
-grep -q "Policy server up" "$work/server.out" || { cat "$work/server.err" >&2; echo "the server did not start" >&2; exit 1; }
+# Starts the server (again) and waits for its ready line.
+start_server() {
+    : > "$work/server.out"
+    "$bin/lerobot-policy-server" --model.repo_or_path=examples/mock_policy --default_task="$TASK" --health_port=0 \
+        --zenoh.connect_endpoints="[\"$endpoint\"]" > "$work/server.out" 2>> "$work/server.err" &
+    server_pid=$!
+    for _ in $(seq 300); do grep -q "Policy server up" "$work/server.out" 2>/dev/null && break; sleep 0.1; done
+    grep -q "Policy server up" "$work/server.out" || { cat "$work/server.err" >&2; echo "the server did not start" >&2; exit 1; }
+}
+start_server
