@@ -33,7 +33,7 @@ struct EngineStreamingTests {
             policy: EdgeFixture.policy(model), logger: Logger(label: "test.edge"))
         engine.reset()
         try await engine.start()
-        #expect(engine.isRTCActive)
+        #expect(engine.isRTCActive && engine.isReady && !engine.isFailed)
         #expect(engine.state == .streaming)
         let loop = TestControlLoop(engine: engine)
         #expect(await EdgeFixture.eventually { engine.stats.merges >= 3 })

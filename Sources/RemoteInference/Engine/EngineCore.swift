@@ -48,6 +48,8 @@ struct EngineCore: Sendable {
     var isServerAlive = true
     var isReconnectRequested = false
     var deathReason: String?
+    /// The last session ack said the server finished its warm-up.
+    var isServerWarmedUp = false
     var stats = EngineStats()
     let startedAt: Double
 

@@ -202,6 +202,7 @@ extension RemoteEngine {
             }
             core.rtcActive = rtc
             core.horizon = horizon
+            core.isServerWarmedUp = ack.warmedUp
             return nil
         }
         if let failure { throw failure }

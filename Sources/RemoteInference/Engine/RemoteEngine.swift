@@ -127,8 +127,8 @@ public final class RemoteEngine: Sendable {
     public var stats: EngineStats { core.withLock { $0.snapshotStats } }
     /// Why the engine went DEAD; nil while alive.
     public var deathReason: String? { core.withLock { $0.deathReason } }
-    /// LeRobot's `ready`: a session is open and the engine is not DEAD.
-    public var isReady: Bool { core.withLock { $0.buffer != nil && $0.state != .dead } }
+    /// LeRobot's `ready`: a session is open, the server reported its warm-up done, and the engine is not DEAD.
+    public var isReady: Bool { core.withLock { $0.buffer != nil && $0.isServerWarmedUp && $0.state != .dead } }
     /// LeRobot's `failed`: DEAD.
     public var isFailed: Bool { state == .dead }
     /// Whether chunks are merged with RTC (replace) or appended.
