@@ -212,6 +212,7 @@ let package = Package(
             dependencies: [
                 "Rollout", "RemoteInference", "PolicyWire", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
