@@ -33,9 +33,14 @@ struct RolloutCommand: AsyncParsableCommand {
         let commands = OperatorCommands()
         if settings.strategy == .dagger { StdinCommands.start(commands, shutdown: shutdown) }
         let status = StatusReporter(isTerminal: isatty(2) != 0) { text in FileHandle.standardError.write(Data(text.utf8)) }
+        let robot: any Robot
+        do {
+            robot = try RobotFactory.make(settings, logger: logger)
+        } catch {
+            fail(error.message)
+        }
         let runner = RolloutRunner(
-            settings: settings, robot: SimulatedRobot(cameras: settings.cameras), shutdown: shutdown, commands: commands,
-            status: status, logger: logger)
+            settings: settings, robot: robot, shutdown: shutdown, commands: commands, status: status, logger: logger)
         let report: RolloutReport
         do {
             report = try await runner.run()

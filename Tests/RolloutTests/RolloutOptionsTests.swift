@@ -52,7 +52,9 @@ struct RolloutOptionsTests {
         ("--strategy.type=highlight", "--strategy.type=highlight is not yet supported"),
         ("--strategy.type=nope", "Unknown strategy type 'nope'"),
         ("--inference.type=sync", "--inference.type=sync requires a loaded policy and processors"),
-        ("--robot.type=so100_follower", "--robot.type=so100_follower is not yet supported"),
+        ("--robot.type=so100_follower", "--robot.port is required with --robot.type=so100_follower"),
+        ("--robot.type=so101_follower|--robot.port=/dev/ttyACM0", "--robot.cameras on --robot.type=so101_follower is not yet supported"),
+        ("--robot.type=ur5", "--robot.type must be one of sim, so100_follower, so101_follower, got 'ur5'"),
         ("--inference.fallback=brake", "--inference.fallback must be one of hold, repeat_last, zero, got 'brake'"),
         ("--inference.zenoh_mode=router", "--inference.zenoh_mode must be 'client' or 'peer', got 'router'"),
         ("--inference.buffer_time_s=0", "--inference.buffer_time_s must be > 0"),
@@ -61,7 +63,9 @@ struct RolloutOptionsTests {
         ("--robot.cameras={ front: {width: 3}", "--robot.cameras: expected '}'"),
     ])
     func refusals(flag: String, message: String) throws {
-        let error = #expect(throws: RolloutError.self) { try RolloutOptions.parse(Self.required + [flag]).settings() }
+        let flags = flag.split(separator: "|").map(String.init)
+        let cameras = flags.contains { $0.hasPrefix("--robot.port") } ? ["--robot.cameras={front: {width: 64, height: 48}}"] : []
+        let error = #expect(throws: RolloutError.self) { try RolloutOptions.parse(Self.required + flags + cameras).settings() }
         #expect(error?.message.hasPrefix(message) == true, "\(error?.message ?? "no error")")
     }
 

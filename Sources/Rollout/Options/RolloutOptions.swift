@@ -39,7 +39,7 @@ public struct RolloutOptions: ParsableArguments {
     public var rtcMaxGuidanceWeight = 10.0
     @Option(name: .customLong("inference.tags"), help: "labels sent with the session open, e.g. '{site: lab1}'") public var tags = ""
 
-    @Option(name: .customLong("robot.type"), help: "sim (so100_follower, so101_follower: not yet supported)") public var robotType = ""
+    @Option(name: .customLong("robot.type"), help: "sim | so100_follower | so101_follower (serial Feetech arms, no cameras yet)") public var robotType = ""
     @Option(name: .customLong("robot.port")) public var robotPort = ""
     @Option(name: .customLong("robot.id")) public var robotID = ""
     @Option(name: .customLong("robot.cameras"), help: "e.g. \"{ front: {type: opencv, index_or_path: 0, width: 640, height: 480, fps: 30}}\"")
@@ -80,11 +80,22 @@ public struct RolloutOptions: ParsableArguments {
             throw RolloutError(.invalidOption, "--inference.type must be one of sync, rtc, remote, got '\(inferenceType)'")
         }
         guard !robotType.isEmpty else { throw RolloutError(.invalidOption, "--robot.type is required for rollout") }
-        guard robotType == "sim" else {
-            if ["so100_follower", "so101_follower"].contains(robotType) {
-                throw RolloutError(.unsupported, "--robot.type=\(robotType) is not yet supported in this build (serial Feetech arms); use --robot.type=sim")
+        let cameras = try CameraConfiguration.parse(robotCameras)
+        switch robotType {
+        case "sim":
+            break
+        case "so100_follower", "so101_follower":
+            guard !robotPort.isEmpty else {
+                throw RolloutError(.invalidOption, "--robot.port is required with --robot.type=\(robotType) (e.g. /dev/ttyACM0)")
             }
-            throw RolloutError(.invalidOption, "--robot.type must be sim (so100_follower, so101_follower later), got '\(robotType)'")
+            guard cameras.isEmpty else {
+                throw RolloutError(
+                    .unsupported,
+                    "--robot.cameras on --robot.type=\(robotType) is not yet supported (no OpenCV/V4L2 capture in this build); "
+                        + "cameras are simulated with --robot.type=sim only")
+            }
+        default:
+            throw RolloutError(.invalidOption, "--robot.type must be one of sim, so100_follower, so101_follower, got '\(robotType)'")
         }
         guard fps > 0 else { throw RolloutError(.invalidOption, "--fps must be > 0, got \(fps)") }
         guard duration >= 0 else { throw RolloutError(.invalidOption, "--duration must be >= 0 (0 = forever), got \(duration)") }
@@ -127,7 +138,7 @@ public struct RolloutOptions: ParsableArguments {
         }
         return RolloutSettings(
             strategy: strategy, policyPath: policyPath, policyRevision: policyRevision, inference: inference,
-            cameras: try CameraConfiguration.parse(robotCameras), robotID: robotID, task: task, fps: fps, duration: duration,
+            robotType: robotType, robotPort: robotPort, cameras: cameras, robotID: robotID, task: task, fps: fps, duration: duration,
             interpolationMultiplier: interpolationMultiplier, returnToInitialPosition: returnToInitialPosition,
             renameMap: Dictionary(try Self.pairs(renameMap, flag: "rename_map"), uniquingKeysWith: { $1 }),
             episodeTime: episodeTime, resetTime: resetTime, numEpisodes: numEpisodes,
@@ -157,6 +168,9 @@ public struct RolloutSettings: Sendable {
     public var policyPath: String
     public var policyRevision: String
     public var inference: RemoteInferenceConfiguration
+    /// `sim`, `so100_follower` or `so101_follower`.
+    public var robotType: String
+    public var robotPort: String
     public var cameras: [CameraConfiguration]
     public var robotID: String
     public var task: String
