@@ -12,15 +12,18 @@ public protocol SerialLink: AnyObject {
 public final class FeetechBus {
     public let link: any SerialLink
     public let baudRate: Double
+    /// The fixed part of the per-packet timeout (LeRobot: 50 ms).
+    public let latencyMargin: Double
 
-    public init(link: any SerialLink, baudRate: Double = 1_000_000) {
+    public init(link: any SerialLink, baudRate: Double = 1_000_000, latencyMargin: Double = 0.05) {
         self.link = link
         self.baudRate = baudRate
+        self.latencyMargin = latencyMargin
     }
 
     /// LeRobot's per-packet timeout: `tx_time_per_byte · (n + 3) + 50 ms`, `tx_time_per_byte = 10 000 / baud` ms.
     func timeout(expecting bytes: Int) -> Double {
-        (10_000 / baudRate * Double(bytes + 3) + 50) / 1000
+        10 / baudRate * Double(bytes + 3) + latencyMargin
     }
 
     /// Reads one status packet of `dataLength` parameter bytes.

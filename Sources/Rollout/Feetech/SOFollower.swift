@@ -13,6 +13,7 @@ public final class SOFollower: Robot {
     let logger: Logger
     let disableTorqueOnDisconnect: Bool
     private var isConnected = false
+    private var lastPositions = [Float](repeating: 0, count: 6)
 
     static let ids: [UInt8] = [1, 2, 3, 4, 5, 6]
     static let modelNumber = 777
@@ -112,15 +113,16 @@ public final class SOFollower: Robot {
         }
     }
 
-    /// One SYNC READ of Present_Position, normalized. A failed read returns NaN positions (never sent back).
+    /// One SYNC READ of Present_Position, normalized. A failed read repeats the last good reading (logged).
     public func observe() -> RobotFrame {
         guard let raw = try? bus.syncRead(Self.ids, address: Register.presentPosition, length: 2) else {
-            logger.warning("Present_Position sync read failed")
-            return RobotFrame(positions: [Float](repeating: .nan, count: 6))
+            logger.warning("Present_Position sync read failed; using the previous reading")
+            return RobotFrame(positions: lastPositions)
         }
-        return RobotFrame(positions: raw.enumerated().map { index, value in
+        lastPositions = raw.enumerated().map { index, value in
             motor(index).normalize(SignMagnitude.decode(value, signBit: 15), mode: Self.mode(index))
-        })
+        }
+        return RobotFrame(positions: lastPositions)
     }
 
     /// One SYNC WRITE of Goal_Position; non-finite values leave that motor's goal unchanged.

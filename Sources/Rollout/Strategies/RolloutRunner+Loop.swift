@@ -122,9 +122,10 @@ extension RolloutRunner {
         }
     }
 
-    /// Maps ordered action columns to motors and commands the robot.
+    /// Maps ordered action columns to motors and commands the robot (a motor no column names gets NaN:
+    /// its goal is left unchanged).
     func send(_ command: [Float]) {
-        var positions = robot.observe().positions
+        var positions = [Float](repeating: .nan, count: robot.actionKeys.count)
         for (column, motor) in columnToMotor.enumerated() where column < command.count && motor < positions.count {
             positions[motor] = command[column]
         }

@@ -93,7 +93,13 @@ public final class RolloutRunner: @unchecked Sendable {
             report.deadReason = engine.deathReason
         }
         if settings.returnToInitialPosition, !initialPosition.isEmpty {
-            returnToInitialPosition(seconds: 3, rate: 50)
+            // 3 s of paced commands: on a thread of its own, not on the cooperative pool.
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                Thread { [self] in
+                    returnToInitialPosition(seconds: 3, rate: 50)
+                    done.resume()
+                }.start()
+            }
             report.returnedToInitialPosition = true
         }
         robot.disconnect()
