@@ -44,8 +44,9 @@ enum EdgeFixture {
     static let names = ["shoulder_pan.pos", "shoulder_lift.pos", "elbow_flex.pos", "wrist_flex.pos", "wrist_roll.pos", "gripper.pos"]
     static let camera = "observation.images.front"
 
-    /// A mock checkpoint with the SO-100 joint names and one 48×64 camera, in `directory` (created).
-    static func checkpoint(at directory: URL? = nil, computeMs: Int = 0, chunkSize: Int = 20) throws -> URL {
+    /// A mock checkpoint with the SO-100 joint names and one 48×64 camera, in `directory` (created). 50 rows
+    /// (1.7 s at 30 Hz) so that the RTC trim of a slow round trip on a loaded machine leaves rows to play.
+    static func checkpoint(at directory: URL? = nil, computeMs: Int = 0, chunkSize: Int = 50) throws -> URL {
         let dir = try directory ?? PythonRunner.temporaryDirectory("edge-model")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try """

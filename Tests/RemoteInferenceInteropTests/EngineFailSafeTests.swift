@@ -15,7 +15,6 @@ struct EngineFailSafeTests {
         configuration.failSafe.requestTimeout = 0.5
         configuration.failSafe.reconnectInitialBackoff = 0.1
         configuration.failSafe.reconnectMaxBackoff = 0.4
-        configuration.failSafe.maxActionAge = 1.0
         configuration.handshakeTimeout = 0.5
         configuration.fallback = .repeatLast
     }
@@ -148,6 +147,7 @@ struct EngineFailSafeTests {
             configuration: EdgeFixture.configuration(router: router.endpoint) {
                 Self.quick(&$0)
                 $0.fallback = .hold
+                $0.failSafe.maxActionAge = 1.0
             },
             robot: EdgeFixture.robot(fps: 10), policy: EdgeFixture.policy(model), logger: Logger(label: "test.edge"))
         engine.reset()

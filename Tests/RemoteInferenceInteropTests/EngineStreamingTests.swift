@@ -19,7 +19,7 @@ struct EngineStreamingTests {
     }
 
     static func matchingRow(_ action: [Float]) -> Int? {
-        (0..<20).first { k in zip(action, mockRow(k)).allSatisfy { abs($0 - $1) < 1e-4 } }
+        (0..<50).first { k in zip(action, mockRow(k)).allSatisfy { abs($0 - $1) < 1e-4 } }
     }
 
     @Test("RTC: exact mock values reach the robot in ordered_action_keys order; delay trims the first rows")
@@ -129,7 +129,8 @@ struct EngineStreamingTests {
     func resetDropsLateChunk() async throws {
         let router = try await ZenohRouter.start()
         defer { router.stop() }
-        let model = try EdgeFixture.checkpoint(computeMs: 400)
+        // 100 rows (3.3 s at 30 Hz): the RTC trim of a slow round trip on a loaded machine never empties it.
+        let model = try EdgeFixture.checkpoint(computeMs: 400, chunkSize: 100)
         let server = try await InProcessServer(router: router.endpoint, model: model)
         let engine = try RemoteEngine(
             configuration: EdgeFixture.configuration(router: router.endpoint), robot: EdgeFixture.robot(),
@@ -148,7 +149,7 @@ struct EngineStreamingTests {
         let stats = engine.stats
         #expect(stats.lateChunksDropped == 1 && stats.resets == 2)
         let action = try #require(engine.action())
-        #expect(zip(action, newState).allSatisfy { $1 * 2 <= $0 && $0 < $1 * 2 + 1 }, "an action of the old episode ran: \(action)")
+        #expect(zip(action, newState).allSatisfy { $1 * 2 <= $0 && $0 < $1 * 2 + 2 }, "an action of the old episode ran: \(action)")
         await engine.stop()
         await server.stop()
     }
