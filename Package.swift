@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "Zenoh", targets: ["Zenoh"]),
         .executable(name: "lerobot-policy-server", targets: ["lerobot-policy-server"]),
         .executable(name: "zenoh-swift", targets: ["zenoh-swift"]),
+        .executable(name: "lerobot-rollout", targets: ["lerobot-rollout"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -111,19 +112,37 @@ let package = Package(
         // The weightless edge engine: action queue, latency tracker, fail-safe state machine. No server, no ONNX.
         .target(
             name: "RemoteInference",
-            dependencies: ["PolicyWire"],
+            dependencies: [
+                "PolicyWire", "Zenoh", "ZenohTransport", "ZenohProtocol", "HubClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         // Robots (simulated arm and cameras), strategies and the control loop of lerobot-rollout.
         .target(
             name: "Rollout",
-            dependencies: ["RemoteInference", "PolicyWire"],
+            dependencies: [
+                "RemoteInference", "PolicyWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "lerobot-policy-server",
             dependencies: [
                 "PolicyServer", "Zenoh", "ZenohTransport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "lerobot-rollout",
+            dependencies: [
+                "Rollout",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -201,7 +220,11 @@ let package = Package(
         ),
         .testTarget(
             name: "RolloutTests",
-            dependencies: ["Rollout", "PolicyWire", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "Rollout", "RemoteInference", "PolicyWire", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -220,6 +243,16 @@ let package = Package(
                 "PolicyServer", "PolicyWire", "Zenoh", "ZenohTransport", "InteropSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "RemoteInferenceInteropTests",
+            dependencies: [
+                "RemoteInference", "PolicyServer", "PolicyWire", "Zenoh", "ZenohTransport", "InteropSupport", "HubClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: strictSettings
         ),

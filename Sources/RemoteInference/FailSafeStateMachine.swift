@@ -59,7 +59,7 @@ public struct FailSafeStateMachine: Sendable, Hashable {
         offlineSince = since
         state = bufferHasActions ? .degraded : .stalled
         if now - since > configuration.maxOffline {
-            return die("offline for \(Int(now - since)) s (max_offline_s=\(configuration.maxOffline))")
+            return die("offline for \((10 * (now - since)).rounded(.down) / 10) s (max_offline_s=\(configuration.maxOffline))")
         }
         if !serverAlive || now - since >= 2 * configuration.requestTimeout {
             state = .reconnecting
@@ -93,7 +93,7 @@ public struct FailSafeStateMachine: Sendable, Hashable {
         state = .reconnecting
         if isPaused || offlineSince == nil { offlineSince = now }
         if let since = offlineSince, now - since > configuration.maxOffline {
-            return die("offline for \(Int(now - since)) s (max_offline_s=\(configuration.maxOffline))")
+            return die("offline for \((10 * (now - since)).rounded(.down) / 10) s (max_offline_s=\(configuration.maxOffline))")
         }
         let wait = backoff
         backoff = min(2 * backoff, configuration.reconnectMaxBackoff)

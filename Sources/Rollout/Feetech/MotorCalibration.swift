@@ -1,0 +1,97 @@
+public import Foundation
+
+/// One motor's calibration, as LeRobot's calibration file stores it (edge-semantics §5.4).
+public struct MotorCalibration: Sendable, Hashable, Codable {
+    public var id: Int
+    public var driveMode: Int
+    public var homingOffset: Int
+    public var rangeMin: Int
+    public var rangeMax: Int
+
+    enum CodingKeys: String, CodingKey {
+        case id
+        case driveMode = "drive_mode"
+        case homingOffset = "homing_offset"
+        case rangeMin = "range_min"
+        case rangeMax = "range_max"
+    }
+
+    public init(id: Int, driveMode: Int = 0, homingOffset: Int, rangeMin: Int, rangeMax: Int) {
+        self.id = id
+        self.driveMode = driveMode
+        self.homingOffset = homingOffset
+        self.rangeMin = rangeMin
+        self.rangeMax = rangeMax
+    }
+
+    /// How a position register maps to policy units.
+    public enum NormMode: Sendable {
+        /// Degrees around the calibrated mid-range (joints).
+        case degrees
+        /// 0…100 over the calibrated range (gripper).
+        case range0To100
+    }
+
+    /// Raw register value → policy units.
+    public func normalize(_ raw: Int, mode: NormMode) -> Float {
+        let lo = Double(rangeMin), hi = Double(rangeMax)
+        switch mode {
+        case .degrees:
+            return Float((Double(raw) - (lo + hi) / 2) * 360 / 4095)
+        case .range0To100:
+            let clamped = min(max(Double(raw), lo), hi)
+            let value = (clamped - lo) / (hi - lo) * 100
+            return Float(driveMode != 0 ? 100 - value : value)
+        }
+    }
+
+    /// Policy units → raw register value (truncated toward zero, as LeRobot does).
+    public func unnormalize(_ value: Float, mode: NormMode) -> Int {
+        let lo = Double(rangeMin), hi = Double(rangeMax)
+        switch mode {
+        case .degrees:
+            return Int(Double(value) * 4095 / 360 + (lo + hi) / 2)
+        case .range0To100:
+            var v = Double(value)
+            if driveMode != 0 { v = 100 - v }
+            v = min(max(v, 0), 100)
+            return Int(v / 100 * (hi - lo) + lo)
+        }
+    }
+
+    /// `<dir>/<id>.json` with `dir = $HF_LEROBOT_CALIBRATION/robots/<name>` (default
+    /// `$HF_HOME/lerobot/calibration/robots/<name>`, `HF_HOME` defaulting to `~/.cache/huggingface`); an
+    /// empty id is LeRobot's literal `None.json`.
+    public static func file(robotName: String, id: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        let root: URL
+        if let base = environment["HF_LEROBOT_CALIBRATION"] {
+            root = URL(fileURLWithPath: base)
+        } else {
+            let home = environment["HF_HOME"].map { URL(fileURLWithPath: $0) }
+                ?? URL(fileURLWithPath: NSHomeDirectory()).appendingPathComponent(".cache/huggingface")
+            root = home.appendingPathComponent("lerobot/calibration")
+        }
+        return root.appendingPathComponent("robots/\(robotName)/\(id.isEmpty ? "None" : id).json")
+    }
+
+    /// Reads a calibration file (motor name → calibration).
+    public static func load(_ file: URL) throws(RolloutError) -> [String: MotorCalibration] {
+        guard let data = FileManager.default.contents(atPath: file.path) else {
+            throw RolloutError(
+                .robot,
+                "no calibration file at \(file.path): calibrate the arm with LeRobot (lerobot-calibrate) first; "
+                    + "interactive calibration is not in this build (--robot.id selects the file)")
+        }
+        do {
+            let calibration = try JSONDecoder().decode([String: MotorCalibration].self, from: data)
+            for (name, motor) in calibration where motor.rangeMin == motor.rangeMax {
+                throw RolloutError(.robot, "calibration \(file.path): \(name) has range_min == range_max (\(motor.rangeMin))")
+            }
+            return calibration
+        } catch let error as RolloutError {
+            throw error
+        } catch {
+            throw RolloutError(.robot, "calibration \(file.path) is not LeRobot's format: \(error)")
+        }
+    }
+}

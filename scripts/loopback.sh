@@ -1,0 +1,33 @@
+# Sourced by scripts/demo and scripts/bench-edge: a local Rust Zenoh router (from .venv) and a
+# lerobot-policy-server with the built-in mock policy, both on 127.0.0.1, stopped on exit.
+# Needs: $bin (the build's bin path), $TASK. Sets: $endpoint, $work.
+
+work=$(mktemp -d)
+router_pid="" server_pid=""
+loopback_cleanup() {
+    [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+    exec 3>&- 2>/dev/null || true   # closing the router's stdin stops it
+    [ -n "$router_pid" ] && wait "$router_pid" 2>/dev/null || true
+    rm -rf "$work"
+}
+trap loopback_cleanup EXIT
+
+port=$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+endpoint="tcp/127.0.0.1:$port"
+mkfifo "$work/router.in"
+.venv/bin/python python/zenoh_tool.py router --listen "$endpoint" < "$work/router.in" > "$work/router.log" 2>&1 &
+router_pid=$!
+exec 3> "$work/router.in"
+for _ in $(seq 100); do grep -q READY "$work/router.log" 2>/dev/null && break; sleep 0.1; done
+grep -q READY "$work/router.log" || { cat "$work/router.log" >&2; echo "the router did not start" >&2; exit 1; }
+
+# Starts the server (again) and waits for its ready line.
+start_server() {
+    : > "$work/server.out"
+    "$bin/lerobot-policy-server" --model.repo_or_path=examples/mock_policy --default_task="$TASK" --health_port=0 \
+        --zenoh.connect_endpoints="[\"$endpoint\"]" > "$work/server.out" 2>> "$work/server.err" &
+    server_pid=$!
+    for _ in $(seq 300); do grep -q "Policy server up" "$work/server.out" 2>/dev/null && break; sleep 0.1; done
+    grep -q "Policy server up" "$work/server.out" || { cat "$work/server.err" >&2; echo "the server did not start" >&2; exit 1; }
+}
+start_server
