@@ -84,10 +84,16 @@ let package = Package(
             name: "HubClient",
             swiftSettings: strictSettings
         ),
+        // ONNX Runtime's C API, opened with dlopen (no header, no link-time dependency): sessions, tensors, providers.
+        .target(
+            name: "ONNXRuntime",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
         // What runs a policy: the policy seam, checkpoint config loading, built-in test policies.
         .target(
             name: "PolicyRuntime",
-            dependencies: ["PolicyWire"],
+            dependencies: ["PolicyWire", "ONNXRuntime", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         // The policy server: manifest, serving modes, session validation, scheduling, the service.
@@ -186,6 +192,11 @@ let package = Package(
         .testTarget(
             name: "PolicyRuntimeTests",
             dependencies: ["PolicyRuntime", "PolicyWire"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ONNXRuntimeTests",
+            dependencies: ["ONNXRuntime", "InteropSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
