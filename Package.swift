@@ -191,7 +191,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PolicyRuntimeTests",
-            dependencies: ["PolicyRuntime", "PolicyWire"],
+            dependencies: ["PolicyRuntime", "PolicyWire", "ONNXRuntime", "InteropSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
