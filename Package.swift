@@ -183,7 +183,7 @@ let package = Package(
         .testTarget(
             name: "PolicyServerTests",
             dependencies: [
-                "PolicyServer", "PolicyWire", "PolicyRuntime", "HubClient",
+                "PolicyServer", "PolicyWire", "PolicyRuntime", "HubClient", "InteropSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],

@@ -63,7 +63,11 @@ extension ServerManifest {
         }
         model = Model(
             repoOrPath: repo, revision: try v.string("model.revision", "main"),
-            dtype: try v.optionalString("model.dtype"), device: try v.string("model.device", "cuda"))
+            dtype: try v.optionalString("model.dtype"), device: try v.string("model.device", "cuda"),
+            onnxRuntimeLibrary: try v.optionalString("model.onnxruntime_lib"), intraOpThreads: try v.int("model.intra_op_threads", 1))
+        guard model.intraOpThreads >= 0 else {
+            throw PolicyServerError(.manifestInvalid, "model.intra_op_threads must be >= 0 (0 = ONNX Runtime's default), got \(model.intraOpThreads)")
+        }
         defaultTask = try v.string("default_task", "")
         pinTask = try v.bool("pin_task", false)
         serviceName = try v.string("service_name", "")

@@ -9,6 +9,10 @@ public struct ServerManifest: Sendable, Hashable {
         public var dtype: String?
         /// `cuda`, `cuda:1`, `cpu` (or `auto`).
         public var device: String
+        /// The `libonnxruntime` file; nil = `LEROBOT_ONNXRUNTIME_LIB`, then the searched locations.
+        public var onnxRuntimeLibrary: String? = nil
+        /// ONNX Runtime intra-op threads.
+        public var intraOpThreads: Int = 1
     }
 
     public struct RTC: Sendable, Hashable {
