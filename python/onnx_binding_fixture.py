@@ -2,6 +2,8 @@
 and writes the graph, the inputs and onnxruntime's outputs for the Swift binding test to compare bit for bit.
 
 usage: onnx_binding_fixture.py <output dir>
+       onnx_binding_fixture.py <output dir> --model <file.onnx> [--batch N]
+           runs an existing float32 graph on seeded random inputs (dynamic axes set to N) instead
 
 Writes <dir>/binding.onnx, <dir>/<name>.in.bin / <name>.out.bin (raw little-endian) and <dir>/manifest.json:
 {"inputs": [{"name", "dtype", "shape", "file"}], "outputs": [...], "onnxruntime": version}.
@@ -67,21 +69,30 @@ def main() -> None:
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
     rng = np.random.default_rng(7)
-    model = build(rng)
-    path = os.path.join(out, "binding.onnx")
-    onnx.save(model, path)
-    inputs = {
-        "x": rng.standard_normal((3, 8)).astype(np.float32),
-        "pixels": rng.integers(0, 256, (4, 6, 3), dtype=np.uint8),
-        "ids": np.array([-5, 0, 41, 2**40], dtype=np.int64),
-        "mask": np.array([True, False, False, True]),
-    }
+    if "--model" in sys.argv:
+        path = sys.argv[sys.argv.index("--model") + 1]
+        batch = int(sys.argv[sys.argv.index("--batch") + 1]) if "--batch" in sys.argv else 1
+        graph = onnx.load(path).graph
+        inputs = {}
+        for value in graph.input:
+            dims = [d.dim_value if d.HasField("dim_value") else batch for d in value.type.tensor_type.shape.dim]
+            inputs[value.name] = rng.standard_normal(dims).astype(np.float32)
+    else:
+        model = build(rng)
+        path = os.path.join(out, "binding.onnx")
+        onnx.save(model, path)
+        inputs = {
+            "x": rng.standard_normal((3, 8)).astype(np.float32),
+            "pixels": rng.integers(0, 256, (4, 6, 3), dtype=np.uint8),
+            "ids": np.array([-5, 0, 41, 2**40], dtype=np.int64),
+            "mask": np.array([True, False, False, True]),
+        }
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
     session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
     names = [o.name for o in session.get_outputs()]
     outputs = dict(zip(names, session.run(names, inputs)))
-    manifest = {"onnxruntime": ort.__version__, "inputs": [], "outputs": []}
+    manifest = {"onnxruntime": ort.__version__, "model": path, "inputs": [], "outputs": []}
     for kind, arrays in (("inputs", inputs), ("outputs", outputs)):
         for name, array in arrays.items():
             file = f"{name}.{kind[:-4] if kind == 'inputs' else 'out'}.bin"

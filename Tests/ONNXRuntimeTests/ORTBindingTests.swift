@@ -9,10 +9,11 @@ import Testing
 struct ORTBindingTests {
     static func library() throws -> ORTLibrary { try ORTLibrary.load() }
 
-    /// Builds the fixture graph with Python and returns its directory and manifest.
-    static func fixture() throws -> (URL, [String: Any]) {
+    /// Builds the fixture graph (or runs `model`) with Python and returns the directory and manifest.
+    static func fixture(model: String? = nil, batch: Int = 1) throws -> (URL, [String: Any]) {
         let directory = try PythonRunner.temporaryDirectory("ort-binding")
-        try PythonRunner.succeed("onnx_binding_fixture.py", [directory.path])
+        let extra = model.map { ["--model", $0, "--batch", "\(batch)"] } ?? []
+        try PythonRunner.succeed("onnx_binding_fixture.py", [directory.path] + extra)
         let data = try Data(contentsOf: directory.appendingPathComponent("manifest.json"))
         return (directory, try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any]))
     }
@@ -42,11 +43,30 @@ struct ORTBindingTests {
     @Test("Outputs are bit-identical to Python onnxruntime (float32, uint8, int64, bool)")
     func matchesPython() throws {
         let (directory, manifest) = try Self.fixture()
-        let library = try Self.library()
-        let session = try ORTSession(library: library, modelPath: directory.appendingPathComponent("binding.onnx").path)
+        let session = try ORTSession(library: try Self.library(), modelPath: directory.appendingPathComponent("binding.onnx").path)
         #expect(session.inputNames == ["x", "pixels", "ids", "mask"])
         #expect(session.outputNames == ["y", "ids_next", "mask_not", "pixels_echo"])
         #expect(session.provider == "CPUExecutionProvider")
+        let outputs = try Self.runAndCompare(session, directory: directory, manifest: manifest)
+        // Sanity on values that need no Python: ids + 1, not mask.
+        #expect(try outputs["ids_next"]!.values(as: Int64.self) == [-4, 1, 42, (1 << 40) + 1])
+        #expect(try outputs["mask_not"]!.values(as: Bool.self) == [false, true, true, false])
+        // Only the requested outputs come back.
+        let one = try session.run(Self.inputs(directory: directory, manifest: manifest), outputs: ["mask_not"])
+        #expect(Array(one.keys) == ["mask_not"])
+    }
+
+    /// The exported LeRobot ACT graphs (a transformer with a convolutional stem), batch 1 and 3.
+    @Test("Exported ACT graphs: bit-identical to Python onnxruntime", arguments: ["act-tiny-1cam", "act-tiny-2cam"], [1, 3])
+    func exportedGraphs(fixture: String, batch: Int) throws {
+        let model = PythonRunner.packageRoot.appendingPathComponent("Tests/Fixtures/\(fixture)/onnx/chunk.onnx").path
+        let (directory, manifest) = try Self.fixture(model: model, batch: batch)
+        let session = try ORTSession(library: try Self.library(), modelPath: model)
+        let outputs = try Self.runAndCompare(session, directory: directory, manifest: manifest)
+        #expect(outputs["action"]?.shape.first == batch)
+    }
+
+    static func inputs(directory: URL, manifest: [String: Any]) throws -> [String: ORTTensor] {
         var inputs: [String: ORTTensor] = [:]
         for entry in try #require(manifest["inputs"] as? [[String: Any]]) {
             let bytes = try Data(contentsOf: directory.appendingPathComponent(entry["file"] as! String))
@@ -55,7 +75,13 @@ struct ORTBindingTests {
             bytes.withUnsafeBytes { tensor.data.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
             inputs[entry["name"] as! String] = tensor
         }
-        let outputs = try session.run(inputs)
+        return inputs
+    }
+
+    /// Runs the manifest's inputs and checks every output against Python's bytes.
+    @discardableResult
+    static func runAndCompare(_ session: ORTSession, directory: URL, manifest: [String: Any]) throws -> [String: ORTTensor] {
+        let outputs = try session.run(try inputs(directory: directory, manifest: manifest))
         let expected = try #require(manifest["outputs"] as? [[String: Any]])
         #expect(outputs.count == expected.count)
         for entry in expected {
@@ -67,12 +93,7 @@ struct ORTBindingTests {
             let got = Data(bytes: tensor.data, count: tensor.byteCount)
             #expect(got == want, "\(name) differs from Python onnxruntime")
         }
-        // Sanity on values that need no Python: ids + 1, not mask.
-        #expect(try outputs["ids_next"]!.values(as: Int64.self) == [-4, 1, 42, (1 << 40) + 1])
-        #expect(try outputs["mask_not"]!.values(as: Bool.self) == [false, true, true, false])
-        // Only the requested outputs come back.
-        let one = try session.run(inputs, outputs: ["mask_not"])
-        #expect(Array(one.keys) == ["mask_not"])
+        return outputs
     }
 
     @Test("Bad names and types: errors name the input and carry ONNX Runtime's message")
