@@ -154,6 +154,12 @@ let package = Package(
             path: "Benchmarks/policy-wire-bench",
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "onnx-policy-bench",
+            dependencies: ["PolicyRuntime", "PolicyWire", "ONNXRuntime"],
+            path: "Benchmarks/onnx-policy-bench",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "MessagePackTests",
             dependencies: ["MessagePack", .product(name: "NIOCore", package: "swift-nio")],
