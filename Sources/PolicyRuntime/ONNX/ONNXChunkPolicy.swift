@@ -5,7 +5,7 @@ import PolicyWire
 
 /// A single-pass chunk policy (ACT): one graph from the pre-processed observation to the chunk, with LeRobot's
 /// pre- and post-processors run in Swift around it. Requests can be run one at a time or stacked into one batch.
-public final class ONNXChunkPolicy: ChunkPolicy {
+public final class ONNXChunkPolicy: BatchedChunkPolicy {
     /// Policy families served by one observation → chunk graph.
     public static let singlePassTypes: Set<String> = ["act"]
 

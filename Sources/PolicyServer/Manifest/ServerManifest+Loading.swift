@@ -80,6 +80,15 @@ extension ServerManifest {
         guard maxSessions >= 1 else {
             throw PolicyServerError(.manifestInvalid, "max_sessions must be >= 1, got \(maxSessions)")
         }
+        let scheduler = try v.string("scheduler", "round_robin")
+        guard let schedulerKind = SchedulerKind(rawValue: scheduler) else {
+            throw PolicyServerError(.manifestInvalid, "scheduler must be one of round_robin|batch, got '\(scheduler)'")
+        }
+        self.scheduler = schedulerKind
+        schedulerMaxBatch = try v.int("scheduler_max_batch", 8)
+        guard schedulerMaxBatch >= 1 else {
+            throw PolicyServerError(.manifestInvalid, "scheduler_max_batch must be >= 1, got \(schedulerMaxBatch)")
+        }
         warmupInferences = try v.int("warmup_inferences", 2)
         guard warmupInferences >= 0 else {
             throw PolicyServerError(.manifestInvalid, "warmup_inferences must be >= 0, got \(warmupInferences)")
