@@ -5,7 +5,7 @@ usage:
   onnx_policy_fixtures.py normalization <dir>   statistics (.safetensors) + inputs + LeRobot's formulas per mode
   onnx_policy_fixtures.py images <dir>          uint8 HWC frames + the float CHW [0, 1] images, same size and resized
   onnx_policy_fixtures.py dtypes <dir>          a .safetensors with F32, F64, F16, I64, I32, U8, a scalar, an empty tensor
-  onnx_policy_fixtures.py tiny-act <dir> --cameras N --chunk T [--seed S]
+  onnx_policy_fixtures.py tiny-act <dir> --cameras N --chunk T [--seed S] [--relative]
                                                 a model package shaped like an ACT checkpoint (config.json, processor
                                                 JSONs, normalizer stats, onnx/) with a small graph, requests, and the
                                                 chunk_model / chunk_robot that LeRobot's processors + onnxruntime give
@@ -166,7 +166,19 @@ def tiny_act_graph(rng, state_dim, cameras, image_shape, chunk, action_dim):
     return model
 
 
-def tiny_act(out, cameras_n, chunk, seed):
+JOINTS = ["shoulder_pan.pos", "shoulder_lift.pos", "elbow_flex.pos", "wrist_flex.pos", "wrist_roll.pos", "gripper.pos"]
+
+
+def relative_mask(exclude, names, dim):
+    """LeRobot's _build_mask: a dim is excluded when an exclude token equals or is inside its name (any case)."""
+    if not exclude or not names:
+        return np.ones(dim, dtype=np.float32)
+    tokens = [t.lower() for t in exclude]
+    return np.array([0.0 if j < len(names) and any(t == names[j].lower() or t in names[j].lower() for t in tokens) else 1.0
+                     for j in range(dim)], dtype=np.float32)
+
+
+def tiny_act(out, cameras_n, chunk, seed, relative=False):
     rng = np.random.default_rng(seed)
     state_dim = action_dim = 6
     image_shape = (3, 24, 32)
@@ -212,6 +224,12 @@ def tiny_act(out, cameras_n, chunk, seed):
          "state_file": post_file},
         {"registry_name": "device_processor", "config": {"device": "cpu", "float_dtype": None}},
     ]}
+    exclude = ["gripper"]
+    mask = relative_mask(exclude, JOINTS, action_dim) if relative else np.zeros(action_dim, dtype=np.float32)
+    if relative:  # pi0's order: relative before the normalizer, absolute after the unnormalizer
+        pre["steps"].insert(3, {"registry_name": "relative_actions_processor",
+                                "config": {"enabled": True, "exclude_joints": exclude, "action_names": JOINTS}})
+        post["steps"].insert(1, {"registry_name": "absolute_actions_processor", "config": {"enabled": True}})
     for name, pipeline in (("policy_preprocessor.json", pre), ("policy_postprocessor.json", post)):
         with open(os.path.join(out, name), "w") as f:
             json.dump(pipeline, f, indent=4)
@@ -246,8 +264,15 @@ def tiny_act(out, cameras_n, chunk, seed):
             feed[cam] = normalize(to_chw(frame)[None], "MEAN_STD", {"mean": IMAGENET_MEAN, "std": IMAGENET_STD}).astype(np.float32)
         chunk_model = session.run(["action"], feed)[0][0]
         chunk_robot = unnormalize(chunk_model, "MEAN_STD", s_action).astype(np.float32)
+        chunk_robot = (chunk_robot + state[None, :] * mask[None, :]).astype(np.float32)  # to_absolute (raw state)
         entry = {"state": f"requests/{r}.state.bin", "images": {}, "chunk_model": f"requests/{r}.model.bin",
                  "chunk_robot": f"requests/{r}.robot.bin"}
+        if relative:  # an RTC prefix in robot space re-anchored to this state: normalize(prefix - state·mask)
+            prefix = rng.uniform(-3, 3, (4, action_dim)).astype(np.float32)
+            anchored = normalize((prefix - state[None, :] * mask[None, :]).astype(np.float32), "MEAN_STD", s_action)
+            entry["prefix_robot"], entry["prefix_model"] = f"requests/{r}.prefix_robot.bin", f"requests/{r}.prefix_model.bin"
+            write(os.path.join(out, entry["prefix_robot"]), prefix)
+            write(os.path.join(out, entry["prefix_model"]), anchored.astype(np.float32))
         write(os.path.join(out, entry["state"]), state)
         for cam, frame in frames.items():
             entry["images"][cam] = {"file": f"requests/{r}.{cam}.u8.bin", "height": frame.shape[0], "width": frame.shape[1]}
@@ -284,6 +309,7 @@ def main():
     parser.add_argument("--cameras", type=int, default=1)
     parser.add_argument("--chunk", type=int, default=10)
     parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--relative", action="store_true", help="tiny-act: relative actions (gripper excluded)")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     if args.what == "normalization":
@@ -293,7 +319,7 @@ def main():
     elif args.what == "images":
         images(args.out)
     else:
-        tiny_act(args.out, args.cameras, args.chunk, args.seed)
+        tiny_act(args.out, args.cameras, args.chunk, args.seed, args.relative)
     print(args.out)
 
 

@@ -68,6 +68,11 @@ public enum ServerStartup {
                 device: manifest.model.device, onnxRuntimeLibrary: manifest.model.onnxRuntimeLibrary,
                 intraOpThreads: manifest.model.intraOpThreads, logger: logger))
         let config = policy.config
+        if let dtype = manifest.model.dtype, policy is ONNXChunkPolicy {
+            logger.warning(
+                "model.dtype is ignored for ONNX model packages: the graph runs in the dtype it was exported with",
+                metadata: ["model.dtype": "\(dtype)"])
+        }
         let servingClass = PolicyServingClass(policyType: config.type, nObsSteps: config.nObsSteps)
         let mode = try ServingMode.resolve(requested: manifest.servingMode, policyType: config.type, servingClass: servingClass)
         // The policy says whether it can condition on a prefix (the RTC-capable families, and the mock).

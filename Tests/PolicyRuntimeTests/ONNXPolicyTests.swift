@@ -14,8 +14,9 @@ struct ONNXPolicyTests {
         var robot: [Float]
     }
 
-    static func package(cameras: Int, chunk: Int) throws -> (URL, [Case]) {
-        let directory = try Fixtures.make("tiny-act", ["--cameras", "\(cameras)", "--chunk", "\(chunk)"])
+    static func package(cameras: Int, chunk: Int, relative: Bool = false) throws -> (URL, [Case]) {
+        let directory = try Fixtures.make(
+            "tiny-act", ["--cameras", "\(cameras)", "--chunk", "\(chunk)"] + (relative ? ["--relative"] : []))
         let manifest = try #require(
             try Fixtures.json(directory.appendingPathComponent("requests/requests.json")) as? [String: Any])
         var cases: [Case] = []
@@ -50,6 +51,38 @@ struct ONNXPolicyTests {
             let modelDiff = Fixtures.maxAbsDiff(out.chunkModel, c.model)
             let robotDiff = Fixtures.maxAbsDiff(out.chunkRobot, c.robot)
             #expect(modelDiff == 0 && robotDiff == 0, "request \(i): model Δ \(modelDiff), robot Δ \(robotDiff)")
+        }
+    }
+
+    @Test("Relative actions: every row re-anchored on the raw state (gripper excluded); RTC prefix re-anchoring = numpy")
+    func relativeActions() throws {
+        let (directory, cases) = try Self.package(cameras: 1, chunk: 10, relative: true)
+        let policy = try #require(try PolicyLoader.load(directory: directory) as? ONNXChunkPolicy)
+        #expect(policy.processors.relative?.mask == [true, true, true, true, true, false])
+        let list = try #require(try Fixtures.json(directory.appendingPathComponent("requests/requests.json")) as? [String: Any])
+        let entries = list["requests"] as! [[String: Any]]
+        for (c, entry) in zip(cases, entries) {
+            let session = policy.makeSessionState()
+            let out = try policy.predictChunk(c.request, session: session)
+            #expect(out.chunkModel == c.model && out.chunkRobot == c.robot)
+            #expect((session as? ONNXPolicySession)?.cachedState == c.request.state)
+            let prefix = try Fixtures.floats(directory.appendingPathComponent(entry["prefix_robot"] as! String))
+            let want = try Fixtures.floats(directory.appendingPathComponent(entry["prefix_model"] as! String))
+            #expect(policy.processors.modelSpacePrefix(robotPrefix: prefix, rawState: c.request.state) == want)
+            session.reset()
+            #expect((session as? ONNXPolicySession)?.cachedState == nil)
+        }
+        // An absolute step without its relative partner is refused at load.
+        let orphan = FileManager.default.temporaryDirectory.appendingPathComponent("act-orphan-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: directory, to: orphan)
+        let pre = orphan.appendingPathComponent("policy_preprocessor.json")
+        try (try String(contentsOf: pre, encoding: .utf8)).replacingOccurrences(of: "\"relative_actions_processor\"", with: "\"to_batch_processor\"")
+            .write(to: pre, atomically: true, encoding: .utf8)
+        #expect {
+            try PolicyLoader.load(directory: orphan)
+        } throws: {
+            ($0 as? PolicyRuntimeError)?.message == "\(orphan.path)/policy_postprocessor.json: step 1 'absolute_actions_processor' is "
+                + "enabled but the pre-processor has no relative_actions_processor to pair with"
         }
     }
 
