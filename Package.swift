@@ -85,10 +85,16 @@ let package = Package(
             name: "HubClient",
             swiftSettings: strictSettings
         ),
+        // ONNX Runtime's C API, opened with dlopen (no header, no link-time dependency): sessions, tensors, providers.
+        .target(
+            name: "ONNXRuntime",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
         // What runs a policy: the policy seam, checkpoint config loading, built-in test policies.
         .target(
             name: "PolicyRuntime",
-            dependencies: ["PolicyWire"],
+            dependencies: ["PolicyWire", "ONNXRuntime", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         // The policy server: manifest, serving modes, session validation, scheduling, the service.
@@ -178,6 +184,12 @@ let package = Package(
             path: "Benchmarks/policy-server-bench",
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "onnx-policy-bench",
+            dependencies: ["PolicyRuntime", "PolicyWire", "ONNXRuntime"],
+            path: "Benchmarks/onnx-policy-bench",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "MessagePackTests",
             dependencies: ["MessagePack", .product(name: "NIOCore", package: "swift-nio")],
@@ -207,7 +219,7 @@ let package = Package(
         .testTarget(
             name: "PolicyServerTests",
             dependencies: [
-                "PolicyServer", "PolicyWire", "PolicyRuntime", "HubClient",
+                "PolicyServer", "PolicyWire", "PolicyRuntime", "HubClient", "InteropSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
@@ -215,7 +227,12 @@ let package = Package(
         ),
         .testTarget(
             name: "PolicyRuntimeTests",
-            dependencies: ["PolicyRuntime", "PolicyWire"],
+            dependencies: ["PolicyRuntime", "PolicyWire", "ONNXRuntime", "InteropSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ONNXRuntimeTests",
+            dependencies: ["ONNXRuntime", "InteropSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -70,3 +70,10 @@ public protocol ChunkPolicy: AnyObject, Sendable {
     /// Resets the policy's own state (exclusive serving only).
     func resetPolicy()
 }
+
+/// A chunk policy that can run several robots' requests as one batch (a graph with a dynamic batch axis).
+public protocol BatchedChunkPolicy: ChunkPolicy {
+    /// Predicts one chunk per request in one run; each request keeps its own session's processors. The results
+    /// equal what `predictChunk` gives for each request alone.
+    func predictChunks(_ requests: [(PolicyRequest, any PolicySessionState)]) throws(PolicyRuntimeError) -> [PolicyOutput]
+}

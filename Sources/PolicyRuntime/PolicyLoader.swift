@@ -2,18 +2,25 @@ public import Foundation
 
 /// Loads a policy from a checkpoint directory (`config.json` + the files its family needs).
 public enum PolicyLoader {
-    /// The built-in policy for `directory`'s `config.json`. Families that need a network runtime are refused
-    /// with their name until the ONNX runtime serves them.
-    public static func load(directory: URL) throws(PolicyRuntimeError) -> any ChunkPolicy {
+    /// The policy for `directory`: the `mock` test policy, or a model package (checkpoint + `onnx/model.json`)
+    /// of a family the ONNX runtime serves. Anything else is refused with its name and what to do.
+    public static func load(directory: URL, options: PolicyRuntimeOptions = .init()) throws(PolicyRuntimeError)
+        -> any ChunkPolicy
+    {
         let config = try PolicyConfig(directory: directory)
-        switch config.type {
-        case "mock":
-            return MockPolicy(config: config)
-        default:
+        if config.type == "mock" { return MockPolicy(config: config) }
+        guard ONNXModelPackage.exists(in: directory) else {
             throw PolicyRuntimeError(
                 .unsupportedPolicy,
-                "policy type '\(config.type)' (\(directory.path)) needs the ONNX runtime, which this build does not "
-                    + "have yet; only the 'mock' test policy can be served")
+                "policy type '\(config.type)' (\(directory.path)) has no \(ONNXModelPackage.fileName): this server runs "
+                    + "policies exported to ONNX; export the checkpoint with tools/export_onnx.py")
         }
+        guard ONNXChunkPolicy.singlePassTypes.contains(config.type) else {
+            throw PolicyRuntimeError(
+                .unsupportedPolicy,
+                "policy type '\(config.type)' (\(directory.path)) is not served by the ONNX runtime yet (supported: "
+                    + "\(ONNXChunkPolicy.singlePassTypes.sorted().joined(separator: ", ")))")
+        }
+        return try ONNXChunkPolicy(directory: directory, config: config, options: options)
     }
 }

@@ -1,5 +1,6 @@
 public import Foundation
 public import HubClient
+public import Logging
 import OrderedCollections
 import NIOCore
 public import PolicyRuntime
@@ -43,7 +44,8 @@ public enum ServerStartup {
     /// policy. `progress` receives human-readable download progress lines.
     public static func load(
         _ manifest: ServerManifest, hub: HubConfiguration = .fromEnvironment(),
-        progress: @escaping @Sendable (String) -> Void = { _ in }
+        progress: @escaping @Sendable (String) -> Void = { _ in },
+        logger: Logger = Logger(label: "lerobot.policy_server")
     ) async throws -> LoadedServer {
         let path = manifest.model.repoOrPath
         var isDirectory: ObjCBool = false
@@ -60,8 +62,17 @@ public enum ServerStartup {
                     progress("  \(p.file): \(p.bytesWritten >> 20)/\(p.bytesExpected >> 20) MiB")
                 })
         }
-        let policy = try PolicyLoader.load(directory: directory)
+        let policy = try PolicyLoader.load(
+            directory: directory,
+            options: PolicyRuntimeOptions(
+                device: manifest.model.device, onnxRuntimeLibrary: manifest.model.onnxRuntimeLibrary,
+                intraOpThreads: manifest.model.intraOpThreads, logger: logger))
         let config = policy.config
+        if let dtype = manifest.model.dtype, policy is ONNXChunkPolicy {
+            logger.warning(
+                "model.dtype is ignored for ONNX model packages: the graph runs in the dtype it was exported with",
+                metadata: ["model.dtype": "\(dtype)"])
+        }
         let servingClass = PolicyServingClass(policyType: config.type, nObsSteps: config.nObsSteps)
         let mode = try ServingMode.resolve(requested: manifest.servingMode, policyType: config.type, servingClass: servingClass)
         // The policy says whether it can condition on a prefix (the RTC-capable families, and the mock).

@@ -41,7 +41,7 @@ struct PolicyServerCommand {
             }
         }
         let manifest = try ServerManifest(yaml: yaml, overrides: commandLine.overridePairs)
-        let server = try await ServerStartup.load(manifest, progress: { logger.info("\($0)") })
+        let server = try await ServerStartup.load(manifest, progress: { logger.info("\($0)") }, logger: logger)
         let runner = try InferenceRunner(
             policy: server.policy,
             settings: .init(servingMode: server.servingMode, rtcExecutionHorizon: manifest.rtc.executionHorizon, defaultTask: manifest.defaultTask))

@@ -33,11 +33,15 @@ final class ServerFixture: @unchecked Sendable {
         return directory
     }
 
-    init(maxSessions: Int = 4, extra: [(key: String, value: String)] = [], capture: DebugCapture? = nil) async throws {
+    /// Serves `model` (default: the mock checkpoint) with the manifest `extra` keys.
+    init(
+        maxSessions: Int = 4, extra: [(key: String, value: String)] = [], model: URL? = nil,
+        capture: DebugCapture? = nil
+    ) async throws {
         router = try await ZenohRouter.start()
-        model = try Self.mockCheckpoint()
+        self.model = try model ?? Self.mockCheckpoint()
         let manifest = try ServerManifest(yaml: nil, overrides: [
-            ("model.repo_or_path", model.path), ("max_sessions", "\(maxSessions)"), ("warmup_inferences", "0"),
+            ("model.repo_or_path", self.model.path), ("max_sessions", "\(maxSessions)"), ("warmup_inferences", "0"),
             ("zenoh.connect_endpoints", "[\"\(router.endpoint)\"]"), ("default_task", "test task"),
         ] + extra)
         server = try await ServerStartup.load(manifest)
@@ -64,10 +68,13 @@ final class ServerFixture: @unchecked Sendable {
     }
 
     /// Runs `python/lerobot_client.py` against this server and returns its JSON events.
-    func client(_ uuid: String, _ extra: [String] = [], state: String = "0.1,0.2,0.3,0.4,0.5,0.6") async throws -> [[String: Any]] {
+    func client(
+        _ uuid: String, _ extra: [String] = [], state: String = "0.1,0.2,0.3,0.4,0.5,0.6",
+        cameras: String = "observation.images.front"
+    ) async throws -> [[String: Any]] {
         let process = try PythonProcess("lerobot_client.py", [
             "-e", router.endpoint, "--model", model.path, "--task", "test task", "--uuid", uuid, "--state", state,
-            "--cameras", "observation.images.front", "--image-size", "48x64",
+            "--cameras", cameras, "--image-size", "48x64",
         ] + extra)
         try await process.awaitLine(timeout: 60) { $0.contains("\"event\": \"done\"") || $0.contains("\"event\": \"error\"") }
         process.stop()

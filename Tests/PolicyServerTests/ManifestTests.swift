@@ -89,7 +89,7 @@ struct ManifestTests {
 
     @Test("Every key has a default text and help")
     func keyTable() {
-        #expect(ServerManifest.keys.count == 27)
+        #expect(ServerManifest.keys.count == 31)
         #expect(Set(ServerManifest.keys.map(\.path)).count == ServerManifest.keys.count)
         #expect(ServerManifest.keys.allSatisfy { !$0.help.isEmpty && !$0.defaultText.isEmpty })
     }

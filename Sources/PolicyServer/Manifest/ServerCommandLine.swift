@@ -69,6 +69,8 @@ public struct ServerCommandLine: Sendable, Hashable {
             "Serves one policy (one model, revision and device) to LeRobot robots over Zenoh. Every manifest key",
             "below is also a flag; flags override the file. Lists are YAML: --zenoh.listen_endpoints='[\"tcp/0.0.0.0:7447\"]'.",
             "",
+            "Policies: model packages written by tools/export_onnx.py (a LeRobot checkpoint plus onnx/; today ACT) run",
+            "on ONNX Runtime (the onnxruntime wheel's libonnxruntime.so; use --model.device=cpu without a GPU).",
             "Built-in test policy: a checkpoint whose config.json has \"type\": \"mock\" (see examples/mock_policy) is a",
             "test fixture, not a policy: chunk_model[t][j] = state[j] + 0.01·t and chunk_robot = 2 × chunk_model.",
             "",
@@ -85,7 +87,8 @@ public struct ServerCommandLine: Sendable, Hashable {
         }
         lines += [
             "",
-            "ENVIRONMENT: HF_HOME, HF_HUB_OFFLINE, HF_TOKEN, HF_ENDPOINT (model downloads).",
+            "ENVIRONMENT: HF_HOME, HF_HUB_OFFLINE, HF_TOKEN, HF_ENDPOINT (model downloads);",
+            "LEROBOT_ONNXRUNTIME_LIB (the libonnxruntime file, when --model.onnxruntime_lib is not given).",
             "Start-up prints 'Policy server up: prefix=<prefix> mode=<mode> max_sessions=<n> rtc=<bool>' when ready.",
         ]
         return lines.joined(separator: "\n")

@@ -63,7 +63,11 @@ extension ServerManifest {
         }
         model = Model(
             repoOrPath: repo, revision: try v.string("model.revision", "main"),
-            dtype: try v.optionalString("model.dtype"), device: try v.string("model.device", "cuda"))
+            dtype: try v.optionalString("model.dtype"), device: try v.string("model.device", "cuda"),
+            onnxRuntimeLibrary: try v.optionalString("model.onnxruntime_lib"), intraOpThreads: try v.int("model.intra_op_threads", 1))
+        guard model.intraOpThreads >= 0 else {
+            throw PolicyServerError(.manifestInvalid, "model.intra_op_threads must be >= 0 (0 = ONNX Runtime's default), got \(model.intraOpThreads)")
+        }
         defaultTask = try v.string("default_task", "")
         pinTask = try v.bool("pin_task", false)
         serviceName = try v.string("service_name", "")
@@ -75,6 +79,15 @@ extension ServerManifest {
         maxSessions = try v.int("max_sessions", 5)
         guard maxSessions >= 1 else {
             throw PolicyServerError(.manifestInvalid, "max_sessions must be >= 1, got \(maxSessions)")
+        }
+        let scheduler = try v.string("scheduler", "round_robin")
+        guard let schedulerKind = SchedulerKind(rawValue: scheduler) else {
+            throw PolicyServerError(.manifestInvalid, "scheduler must be one of round_robin|batch, got '\(scheduler)'")
+        }
+        self.scheduler = schedulerKind
+        schedulerMaxBatch = try v.int("scheduler_max_batch", 8)
+        guard schedulerMaxBatch >= 1 else {
+            throw PolicyServerError(.manifestInvalid, "scheduler_max_batch must be >= 1, got \(schedulerMaxBatch)")
         }
         warmupInferences = try v.int("warmup_inferences", 2)
         guard warmupInferences >= 0 else {

@@ -9,6 +9,10 @@ public struct ServerManifest: Sendable, Hashable {
         public var dtype: String?
         /// `cuda`, `cuda:1`, `cpu` (or `auto`).
         public var device: String
+        /// The `libonnxruntime` file; nil = `LEROBOT_ONNXRUNTIME_LIB`, then the searched locations.
+        public var onnxRuntimeLibrary: String? = nil
+        /// ONNX Runtime intra-op threads.
+        public var intraOpThreads: Int = 1
     }
 
     public struct RTC: Sendable, Hashable {
@@ -35,6 +39,11 @@ public struct ServerManifest: Sendable, Hashable {
         public var captureMax: Int
     }
 
+    public enum SchedulerKind: String, Sendable, Hashable, CaseIterable {
+        case roundRobin = "round_robin"
+        case batch
+    }
+
     public enum ServingModeRequest: String, Sendable, Hashable, CaseIterable {
         case auto, shared, exclusive
     }
@@ -45,6 +54,11 @@ public struct ServerManifest: Sendable, Hashable {
     public var serviceName: String
     public var servingMode: ServingModeRequest
     public var maxSessions: Int
+    /// How the worker picks work: one session per run (round-robin) or several ready sessions stacked into one
+    /// batched run (policies with a dynamic-batch graph).
+    public var scheduler: SchedulerKind = .roundRobin
+    /// The most sessions one batched run takes.
+    public var schedulerMaxBatch: Int = 8
     public var warmupInferences: Int
     public var trainedFPS: Double
     public var strictFPS: Bool

@@ -17,6 +17,11 @@ extension PolicyService {
         }
         while state.withLock({ $0.isRunning }) {
             runPendingResets()
+            if server.manifest.scheduler == .batch {
+                if !serveBatch() { _ = wakeUp.wait(timeout: .now() + .milliseconds(250)) }
+                collectGarbage()
+                continue
+            }
             // One lock for the work, the load it is served under and where its chunk goes.
             let next = state.withLock { state in
                 state.table.takeNext().map { ($0, state.table.serverLoad, state.publishers[$0.session.clientUUID]) }
@@ -65,6 +70,34 @@ extension PolicyService {
             logger.error("Inference request failed", metadata: ["client_uuid": "\(session.clientUUID)", "error": "\(error)"])
             audit(session, header, queueWaitMs: 0, inferenceMs: 0, outcome: "error: \(error)")
         }
+    }
+
+    /// The batch scheduler: every ready session (up to `scheduler_max_batch`) in one run. False when none was ready.
+    private func serveBatch() -> Bool {
+        let taken = state.withLock { state in
+            state.table.takeBatch(limit: server.manifest.schedulerMaxBatch).map {
+                ($0, state.table.serverLoad, state.publishers[$0.session.clientUUID])
+            }
+        }
+        guard let load = taken.first?.1 else { return false }
+        var items = taken.map { InferenceRunner.BatchItem(pending: $0.0.pending, session: $0.0.session, superseded: $0.0.superseded) }
+        let results = runner.value.serveBatch(&items, serverLoad: load)
+        for ((_, _, publisher), (item, result)) in zip(taken, zip(items, results)) {
+            let header = item.pending.header
+            do {
+                let reply = try result.get()
+                try publisher?.put(reply.body, attachment: reply.header.packed())
+                state.withLock { $0.table.finishedServing(item.session, succeeded: true) }
+                metrics.requestServed(queueWaitMs: reply.queueWaitMs, inferenceMs: reply.inferenceMs)
+                audit(item.session, header, queueWaitMs: reply.queueWaitMs, inferenceMs: reply.inferenceMs, outcome: "ok")
+            } catch {
+                state.withLock { $0.table.finishedServing(item.session, succeeded: false) }
+                metrics.requestFailed()
+                logger.error("Inference request failed", metadata: ["client_uuid": "\(item.session.clientUUID)", "error": "\(error)"])
+                audit(item.session, header, queueWaitMs: 0, inferenceMs: 0, outcome: "error: \(error)")
+            }
+        }
+        return true
     }
 
     private func audit(_ session: ServerSession, _ header: AttachmentHeader, queueWaitMs: Double, inferenceMs: Double, outcome: String) {

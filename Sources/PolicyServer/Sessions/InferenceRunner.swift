@@ -53,7 +53,22 @@ public final class InferenceRunner {
         _ pending: PendingObservation, session: inout ServerSession, superseded: Int, serverLoad: Double
     ) throws -> Reply {
         let start = now
-        let queueWaitMs = max(0, (start - pending.receivedAt) * 1000)
+        let prepared = try prepare(pending, session: &session)
+        let output = try policy.predictChunk(prepared.request, session: session.processors)
+        return try reply(prepared, output: output, start: start, superseded: superseded, serverLoad: serverLoad)
+    }
+
+    /// A decoded request, ready for the policy.
+    struct Prepared {
+        var header: AttachmentHeader
+        var episode: Int64
+        var queueWaitMs: Double
+        var request: PolicyRequest
+    }
+
+    /// Decodes `pending`, handles the episode boundary and builds the policy request (the RTC prefix included).
+    func prepare(_ pending: PendingObservation, session: inout ServerSession) throws -> Prepared {
+        let queueWaitMs = max(0, (now - pending.receivedAt) * 1000)
         let observation = try Observation(decoding: pending.body)
         let header = pending.header
         let episode = Int64(header.episodeID)
@@ -77,18 +92,23 @@ public final class InferenceRunner {
         }
         let task = !observation.task.isEmpty ? observation.task : (!session.task.isEmpty ? session.task : settings.defaultTask)
         let request = PolicyRequest(state: observation.state?.floats() ?? [], images: images, task: task, rtc: rtc)
-        let output = try policy.predictChunk(request, session: session.processors)
+        return Prepared(header: header, episode: episode, queueWaitMs: queueWaitMs, request: request)
+    }
+
+    /// Encodes the chunk with the echoed header; `inference_ms` runs from `start` (pre + predict + post).
+    func reply(_ prepared: Prepared, output: PolicyOutput, start: Double, superseded: Int, serverLoad: Double) throws -> Reply {
         let inferenceMs = (now - start) * 1000
+        let header = prepared.header
         let chunk = ActionChunk(
-            seqIDEcho: header.seqID, clientMonoNsEcho: header.clientMonoNs, episodeIDEcho: episode,
+            seqIDEcho: header.seqID, clientMonoNsEcho: header.clientMonoNs, episodeIDEcho: prepared.episode,
             chunkModel: try PolicyTensor(float32: output.chunkModel, shape: [output.rows, output.columns]),
             chunkRobot: try PolicyTensor(float32: output.chunkRobot, shape: [output.rows, output.columns]),
-            queueWaitMs: queueWaitMs, inferenceMs: inferenceMs, supersededSeqs: Int64(superseded),
+            queueWaitMs: prepared.queueWaitMs, inferenceMs: inferenceMs, supersededSeqs: Int64(superseded),
             serverLoad: serverLoad)
         let replyHeader = AttachmentHeader(
             schemaVersion: AttachmentHeader.currentSchemaVersion, messageType: .chunk, seqID: header.seqID,
             episodeID: header.episodeID, clientMonoNs: header.clientMonoNs, sessionEpoch: header.sessionEpoch)
-        return Reply(header: replyHeader, body: chunk.encoded(), queueWaitMs: queueWaitMs, inferenceMs: inferenceMs)
+        return Reply(header: replyHeader, body: chunk.encoded(), queueWaitMs: prepared.queueWaitMs, inferenceMs: inferenceMs)
     }
 }
 

@@ -118,6 +118,19 @@ public struct SessionTable: Sendable {
         return Work(session: session, pending: pending, superseded: superseded)
     }
 
+    /// Takes up to `limit` ready sessions' observations in scheduler order (for one batched run), or none.
+    public mutating func takeBatch(limit: Int) -> [Work] {
+        var ready = sessions.values.filter(\.mailbox.isFull).map(\.clientUUID)
+        var batch: [Work] = []
+        while batch.count < limit, let uuid = scheduler.next(ready: ready) {
+            ready.removeAll { $0 == uuid }
+            guard var session = sessions[uuid], let (pending, superseded) = session.mailbox.takeForReply() else { continue }
+            sessions[uuid] = session
+            batch.append(Work(session: session, pending: pending, superseded: superseded))
+        }
+        return batch
+    }
+
     /// Stores what serving changed (episode, counters) — only if the session was not replaced meanwhile.
     public mutating func finishedServing(_ served: ServerSession, succeeded: Bool) {
         guard var current = sessions[served.clientUUID], current.sessionID == served.sessionID else { return }

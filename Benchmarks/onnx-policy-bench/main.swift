@@ -1,0 +1,111 @@
+// Per-chunk latency of a model package served from Swift: the full policy path (pre-processor, ONNX Runtime,
+// post-processor) and ONNX Runtime alone on the same prepared inputs; then N robots served one by one
+// (round-robin) vs stacked into one batch. Prints one JSON object per line (scripts/bench-onnx reads them).
+//
+//   onnx-policy-bench <package dir> [--iterations 50] [--warmup 5] [--batches 1,2,4,8] [--threads 1]
+import Foundation
+import ONNXRuntime
+import PolicyRuntime
+import PolicyWire
+
+func argument(_ name: String, _ fallback: String) -> String {
+    let args = CommandLine.arguments
+    guard let i = args.firstIndex(of: name), i + 1 < args.count else { return fallback }
+    return args[i + 1]
+}
+
+func milliseconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+}
+
+func summary(_ samples: [Double]) -> (median: Double, p90: Double, mean: Double) {
+    let sorted = samples.sorted()
+    return (sorted[sorted.count / 2], sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.9))],
+            samples.reduce(0, +) / Double(samples.count))
+}
+
+func emit(_ fields: [String: Any]) {
+    let data = try! JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+}
+
+let path = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : ""
+guard !path.isEmpty, !path.hasPrefix("--") else {
+    FileHandle.standardError.write(Data("usage: onnx-policy-bench <package dir> [--iterations N] [--warmup N] [--batches 1,2,4,8] [--threads 1]\n".utf8))
+    exit(2)
+}
+let iterations = Int(argument("--iterations", "50"))!
+let warmup = Int(argument("--warmup", "5"))!
+let threads = Int(argument("--threads", "1"))!
+let batches = argument("--batches", "1,2,4,8").split(separator: ",").compactMap { Int($0) }
+let directory = URL(fileURLWithPath: path)
+let clock = ContinuousClock()
+
+do {
+    guard let policy = try PolicyLoader.load(directory: directory, options: .init(device: "cpu", intraOpThreads: threads))
+        as? ONNXChunkPolicy
+    else { fatalError("\(path) is not an ONNX model package") }
+    let config = policy.config
+    var generator = SystemRandomNumberGenerator()
+    func request() throws -> PolicyRequest {
+        var images: [(key: String, image: RGBImage)] = []
+        for feature in config.inputFeatures where feature.type == "VISUAL" {
+            let (h, w) = (feature.shape[1], feature.shape[2])
+            let pixels = (0..<(h * w * 3)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            images.append((feature.key, try RGBImage(width: w, height: h, pixels: pixels)))
+        }
+        return PolicyRequest(state: (0..<config.stateDim).map { _ in Float.random(in: -1...1) }, images: images)
+    }
+    let requests = try (0..<max(batches.max() ?? 1, 1)).map { _ in try request() }
+    let session = policy.makeSessionState()
+
+    // 1. The full path for one robot: pre-processor + ONNX Runtime + post-processor.
+    var full: [Double] = []
+    for i in 0..<(warmup + iterations) {
+        let start = clock.now
+        _ = try policy.predictChunk(requests[i % requests.count], session: session)
+        if i >= warmup { full.append(milliseconds(clock.now - start)) }
+    }
+    // 2. ONNX Runtime alone on already prepared (normalized) inputs.
+    var prepared: [String: ORTTensor] = [:]
+    for input in policy.session.inputNames {
+        let spec = policy.package.graphs["chunk"]!.inputs.first { $0.name == input }!
+        let shape = [1] + spec.shape.dropFirst().map { if case .fixed(let n) = $0 { n } else { 1 } }
+        let count = shape.reduce(1, *)
+        prepared[input] = try ORTTensor((0..<count).map { _ in Float.random(in: -1...1) }, shape: shape)
+    }
+    var ortOnly: [Double] = []
+    for i in 0..<(warmup + iterations) {
+        let start = clock.now
+        _ = try policy.session.run(prepared, outputs: ["action"])
+        if i >= warmup { ortOnly.append(milliseconds(clock.now - start)) }
+    }
+    let f = summary(full)
+    let o = summary(ortOnly)
+    emit(["impl": "swift", "what": "full", "median_ms": f.median, "p90_ms": f.p90, "mean_ms": f.mean, "iterations": iterations,
+          "onnxruntime": policy.session.library.version, "threads": threads])
+    emit(["impl": "swift", "what": "ort_only", "median_ms": o.median, "p90_ms": o.p90, "mean_ms": o.mean, "iterations": iterations])
+
+    // 3. N robots ready at once: N single runs (round-robin) vs one batched run.
+    let rounds = max(3, iterations / 4)
+    for n in batches {
+        let group = Array(requests.prefix(n)).map { ($0, policy.makeSessionState()) }
+        var single: [Double] = []
+        var batched: [Double] = []
+        for i in 0..<(1 + rounds) {
+            var start = clock.now
+            for (r, s) in group { _ = try policy.predictChunk(r, session: s) }
+            if i > 0 { single.append(milliseconds(clock.now - start)) }
+            start = clock.now
+            _ = try policy.predictChunks(group)
+            if i > 0 { batched.append(milliseconds(clock.now - start)) }
+        }
+        let s = summary(single)
+        let b = summary(batched)
+        emit(["impl": "swift", "what": "robots", "robots": n, "round_robin_ms": s.median, "batch_ms": b.median,
+              "round_robin_chunks_per_s": Double(n) * 1000 / s.median, "batch_chunks_per_s": Double(n) * 1000 / b.median])
+    }
+} catch {
+    FileHandle.standardError.write(Data("onnx-policy-bench: \(error)\n".utf8))
+    exit(1)
+}

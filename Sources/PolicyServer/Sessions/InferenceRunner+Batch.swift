@@ -1,0 +1,48 @@
+import PolicyRuntime
+
+extension InferenceRunner {
+    /// One session's part of a batched run.
+    public struct BatchItem {
+        public var pending: PendingObservation
+        public var session: ServerSession
+        public var superseded: Int
+
+        public init(pending: PendingObservation, session: ServerSession, superseded: Int) {
+            self.pending = pending
+            self.session = session
+            self.superseded = superseded
+        }
+    }
+
+    /// Serves several sessions' observations with one policy run when the policy batches (and no session uses RTC,
+    /// whose prefix-conditioned requests run one by one), else one after another. Each item gets its own result; a
+    /// request that does not decode fails alone, a failed batched run fails every item in it. `items[i].session`
+    /// comes back updated (episode).
+    public func serveBatch(_ items: inout [BatchItem], serverLoad: Double) -> [Result<Reply, any Error>] {
+        guard items.count > 1, let batched = policy as? any BatchedChunkPolicy, !items.contains(where: \.session.rtcEnabled) else {
+            return items.indices.map { i in
+                Result { try serve(items[i].pending, session: &items[i].session, superseded: items[i].superseded, serverLoad: serverLoad) }
+            }
+        }
+        let start = now
+        var results = [Result<Reply, any Error>?](repeating: nil, count: items.count)
+        var prepared: [(index: Int, prepared: Prepared)] = []
+        for i in items.indices {
+            do { prepared.append((i, try prepare(items[i].pending, session: &items[i].session))) } catch { results[i] = .failure(error) }
+        }
+        if !prepared.isEmpty {
+            let requests = prepared.map { ($0.prepared.request, items[$0.index].session.processors) }
+            do {
+                let outputs = try batched.predictChunks(requests)
+                for (entry, output) in zip(prepared, outputs) {
+                    results[entry.index] = Result {
+                        try reply(entry.prepared, output: output, start: start, superseded: items[entry.index].superseded, serverLoad: serverLoad)
+                    }
+                }
+            } catch {
+                for entry in prepared { results[entry.index] = .failure(error) }
+            }
+        }
+        return results.map { $0! }
+    }
+}
