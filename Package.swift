@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // MessagePack for LeRobot's bodies: NIOCore only, no Foundation.
@@ -58,13 +59,15 @@ let package = Package(
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
-        // Zenoh links and transports on SwiftNIO: TCP, Init/Open, sequence numbers, batching, fragmentation, lease.
+        // Zenoh links and transports on SwiftNIO: TCP and TLS, both handshake roles, sequence numbers, batching,
+        // fragmentation, lease.
         .target(
             name: "ZenohTransport",
             dependencies: [
                 "ZenohProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

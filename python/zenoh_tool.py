@@ -18,6 +18,7 @@ Every command prints machine-readable lines on stdout and flushes each one:
   zenoh_tool.py [common] liveliness-get -k KEY [--timeout S]
   zenoh_tool.py keyexpr FILE.json      prints [[intersects, includes], ...] for [[a, b], ...] pairs
 common: -m client|peer|router  -e ENDPOINT (connect, repeatable)  -l ENDPOINT (listen, repeatable)
+        --tls-ca PEM --tls-cert PEM --tls-key PEM [--tls-mtls] [--tls-no-verify-name]
 Commands run until their --count is reached or stdin closes (tests close it to stop them).
 """
 import argparse
@@ -79,6 +80,19 @@ def open_session(args):
         conf.insert_json5("connect/endpoints", json.dumps(args.connect))
     if args.listen:
         conf.insert_json5("listen/endpoints", json.dumps(args.listen))
+    tls = {}
+    if args.tls_ca:
+        tls["root_ca_certificate"] = args.tls_ca
+    if args.tls_cert:
+        tls["listen_certificate"] = tls["connect_certificate"] = args.tls_cert
+    if args.tls_key:
+        tls["listen_private_key"] = tls["connect_private_key"] = args.tls_key
+    if args.tls_mtls:
+        tls["enable_mtls"] = True
+    if args.tls_no_verify_name:
+        tls["verify_name_on_connect"] = False
+    for key, value in tls.items():
+        conf.insert_json5("transport/link/tls/" + key, json.dumps(value))
     return zenoh.open(conf)
 
 
@@ -96,6 +110,11 @@ def main():
     p.add_argument("-m", "--mode", default="client")
     p.add_argument("-e", "--connect", action="append", default=[])
     p.add_argument("-l", "--listen", action="append", default=[])
+    p.add_argument("--tls-ca", default=None, help="root_ca_certificate (PEM file)")
+    p.add_argument("--tls-cert", default=None, help="listen_certificate and connect_certificate (PEM file)")
+    p.add_argument("--tls-key", default=None, help="listen_private_key and connect_private_key (PEM file)")
+    p.add_argument("--tls-mtls", action="store_true", help="enable_mtls")
+    p.add_argument("--tls-no-verify-name", action="store_true", help="verify_name_on_connect: false")
     sub = p.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("router")
     r.add_argument("--listen", dest="router_listen", action="append", required=True)

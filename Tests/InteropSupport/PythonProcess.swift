@@ -165,21 +165,29 @@ public func freeLoopbackPort() -> Int {
 public final class ZenohRouter: @unchecked Sendable {
     public let port: Int
     public let process: PythonProcess
-    public var endpoint: String { "tcp/127.0.0.1:\(port)" }
+    /// `tcp/127.0.0.1:PORT`, or `tls/…` for a TLS router.
+    public let endpoint: String
 
-    public init(port: Int = freeLoopbackPort()) throws {
+    /// `options` go before the `router` command (e.g. `--tls-ca`, `--tls-cert`, `--tls-key`, `--tls-mtls`).
+    public init(port: Int = freeLoopbackPort(), linkProtocol: String = "tcp", options: [String] = []) throws {
         self.port = port
-        self.process = try PythonProcess("zenoh_tool.py", ["router", "--listen", "tcp/127.0.0.1:\(port)"])
+        self.endpoint = "\(linkProtocol)/127.0.0.1:\(port)"
+        self.process = try PythonProcess("zenoh_tool.py", options + ["router", "--listen", self.endpoint])
         try process.waitUntilReady()
     }
 
     public func stop() { process.stop() }
 
     /// Starts a router from async code without blocking the cooperative pool while it comes up.
-    public static func start(port: Int = freeLoopbackPort()) async throws -> ZenohRouter {
+    public static func start(
+        port: Int = freeLoopbackPort(), linkProtocol: String = "tcp", options: [String] = []
+    ) async throws -> ZenohRouter {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                do { continuation.resume(returning: try ZenohRouter(port: port)) } catch { continuation.resume(throwing: error) }
+                do {
+                    continuation.resume(
+                        returning: try ZenohRouter(port: port, linkProtocol: linkProtocol, options: options))
+                } catch { continuation.resume(throwing: error) }
             }
         }
     }

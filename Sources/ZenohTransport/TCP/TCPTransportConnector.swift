@@ -1,9 +1,10 @@
 public import Logging
 public import NIOCore
 public import NIOPosix
+import NIOSSL
 import ZenohProtocol
 
-/// Opens Zenoh transports over TCP (zenoh-protocol.md sections 4, 5 and 17.1): connects with `TCP_NODELAY`,
+/// Opens Zenoh transports over TCP or TLS (zenoh-protocol.md sections 4, 5, 15 and 17.1): connects with `TCP_NODELAY`,
 /// frames batches with their 2-byte length prefix, and runs the initiator side of Init/Open.
 ///
 /// ```swift
@@ -18,21 +19,25 @@ public struct TCPTransportConnector: ZenohTransportConnector {
     public let logger: Logger
     /// Above this many bytes sent but not yet written, messages with congestion control `.drop` are dropped.
     public var dropThresholdBytes: Int
+    /// Settings for `tls/` endpoints (nil: only `tcp/` endpoints can be reached).
+    public var tls: ZenohTLSConfiguration?
 
     /// Creates a connector. The default logger discards everything.
     public init(
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "zenoh.transport", factory: { _ in SwiftLogNoOpLogHandler() }),
-        dropThresholdBytes: Int = 16 << 20
+        dropThresholdBytes: Int = 16 << 20,
+        tls: ZenohTLSConfiguration? = nil
     ) {
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
         self.dropThresholdBytes = dropThresholdBytes
+        self.tls = tls
     }
 
     /// Connects to `endpoint` and completes the handshake within `configuration.openTimeoutMilliseconds`.
     ///
-    /// - Throws: `ZenohError` with code `.unsupported` (a `tls/` endpoint), `.invalidConfiguration`,
+    /// - Throws: `ZenohError` with code `.invalidConfiguration` (including unusable TLS files),
     ///   `.connectionFailed` (refused, unreachable, connect timeout), `.handshakeFailed` (the remote sent
     ///   Close or something unexpected) or `.timeout` (no OpenAck in time).
     public func connect(
@@ -40,9 +45,7 @@ public struct TCPTransportConnector: ZenohTransportConnector {
         configuration: ZenohTransportConfiguration,
         onEvent: @escaping @Sendable (ZenohTransportEvent) -> Void
     ) async throws(ZenohError) -> any ZenohTransportConnection {
-        guard endpoint.linkProtocol == .tcp else {
-            throw ZenohError(.unsupported, "\(endpoint): only tcp/ endpoints are supported by TCPTransportConnector")
-        }
+        let sslContext = try self.tlsContext(for: endpoint)
         try Self.validate(configuration)
         let eventLoop = self.eventLoopGroup.next()
         let handshake = eventLoop.makePromise(of: EstablishedLink.self)
@@ -58,6 +61,10 @@ public struct TCPTransportConnector: ZenohTransportConnector {
                     let handler = TransportLinkHandler(
                         endpoint: endpoint, configuration: configuration, openDeadline: openDeadline,
                         handshakeResult: handshake, outbox: outbox, logger: logger, onEvent: onEvent)
+                    if let sslContext {
+                        try channel.pipeline.syncOperations.addHandler(
+                            TLSContexts.clientHandler(sslContext, host: endpoint.host))
+                    }
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(ZenohStreamFrameDecoder()))
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
@@ -76,8 +83,23 @@ public struct TCPTransportConnector: ZenohTransportConnector {
                 handler: link.handler, outbox: outbox)
         } catch {
             channel.close(promise: nil)
+            if let tls = self.tls, endpoint.linkProtocol == .tls,
+                let message = TLSFailure.describe(error, endpoint: endpoint, tls: tls)
+            {
+                throw ZenohError(.handshakeFailed, message, cause: error)
+            }
             throw (error as? ZenohError)
                 ?? ZenohError(.handshakeFailed, "handshake with \(endpoint) failed: \(error)", cause: error)
+        }
+    }
+
+    /// The TLS context for a `tls/` endpoint (nil for `tcp/`).
+    private func tlsContext(for endpoint: ZenohEndpoint) throws(ZenohError) -> NIOSSLContext? {
+        switch endpoint.linkProtocol {
+        case .tcp:
+            return nil
+        case .tls:
+            return try TLSContexts.client(endpoint, self.tls ?? ZenohTLSConfiguration())
         }
     }
 

@@ -43,6 +43,9 @@ extension TransportLinkHandler {
             return
         case .send(let message):
             self.write([Self.framed(message)], flush: true)
+        case .acceptedAfterSending(let message, let parameters):
+            self.write([Self.framed(message)], flush: true)
+            self.runHandshake(.established(parameters))
         case .established(let parameters):
             self.timer?.cancel()
             let now = NIODeadline.now()

@@ -18,7 +18,7 @@ final class TransportLinkHandler: ChannelDuplexHandler {
     typealias OutboundOut = ByteBuffer
 
     enum Phase {
-        case handshaking(HandshakeStateMachine)
+        case handshaking(LinkHandshake)
         case established(TransportStateMachine)
         case failed
         /// Held only inside ``withEstablished(_:)`` so the machine's buffers stay uniquely referenced.
@@ -38,11 +38,14 @@ final class TransportLinkHandler: ChannelDuplexHandler {
     init(
         endpoint: ZenohEndpoint, configuration: ZenohTransportConfiguration, openDeadline: NIODeadline,
         handshakeResult: EventLoopPromise<EstablishedLink>, outbox: TransportOutbox, logger: Logger,
+        accepting: AcceptingHandshakeStateMachine? = nil,
         onEvent: @escaping @Sendable (ZenohTransportEvent) -> Void
     ) {
         self.phase = .handshaking(
-            HandshakeStateMachine(
-                configuration: configuration, endpoint: endpoint, randomInitialSN: .random(in: 0...UInt32.max)))
+            accepting.map(LinkHandshake.accepting)
+                ?? .connecting(
+                    HandshakeStateMachine(
+                        configuration: configuration, endpoint: endpoint, randomInitialSN: .random(in: 0...UInt32.max))))
         self.configuration = configuration
         self.openDeadline = openDeadline
         self.handshakeResult = handshakeResult

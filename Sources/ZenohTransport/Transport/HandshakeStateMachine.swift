@@ -11,6 +11,8 @@ struct HandshakeStateMachine: Sendable {
         case send(TransportMessage)
         /// The handshake succeeded.
         case established(TransportParameters)
+        /// The handshake succeeded once this last message (the acceptor's OpenAck) is written.
+        case acceptedAfterSending(TransportMessage, TransportParameters)
         /// The handshake failed: close the link (after writing `close`, if any) and report `error`.
         case fail(ZenohError, close: TransportMessage.Close?)
         /// Nothing to do.
