@@ -58,8 +58,15 @@ func observationBody() throws -> ByteBuffer {
     return observation.encoded()
 }
 
-/// One robot: opens its session, then loops until `deadline`; returns its latencies in milliseconds.
-func runClient(index: Int, options: Options, keys: ServiceKeys, body: ByteBuffer, deadline: ContinuousClock.Instant) async throws -> [Double] {
+/// What one robot measured: its latencies in milliseconds and when its loop began and ended.
+struct ClientRun: Sendable {
+    var latencies: [Double]
+    var started: ContinuousClock.Instant
+    var ended: ContinuousClock.Instant
+}
+
+/// One robot: opens its session, then loops until `deadline`.
+func runClient(index: Int, options: Options, keys: ServiceKeys, body: ByteBuffer, deadline: ContinuousClock.Instant) async throws -> ClientRun {
     var configuration = ZenohConfiguration(connect: [try ZenohEndpoint(parsing: options.endpoint)])
     configuration.queryTimeout = .seconds(10)
     let session = try await ZenohSession.open(configuration: configuration, connector: TCPTransportConnector())
@@ -86,6 +93,7 @@ func runClient(index: Int, options: Options, keys: ServiceKeys, body: ByteBuffer
     var iterator = actions.makeAsyncIterator()
     var seq: UInt64 = 0
     let clock = ContinuousClock()
+    let started = clock.now
     while clock.now < deadline {
         seq += 1
         let header = AttachmentHeader(seqID: seq, episodeID: 1, clientMonoNs: Int64(seq))
@@ -96,12 +104,16 @@ func runClient(index: Int, options: Options, keys: ServiceKeys, body: ByteBuffer
             guard let attachment = sample.attachment, let echoed = try? AttachmentHeader(unpacking: attachment) else { continue }
             if echoed.seqID == seq { break }
         }
-        let elapsed = clock.now - sent
-        latencies.append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1e3)
+        latencies.append(milliseconds(clock.now - sent))
     }
+    let ended = clock.now
     let close = SessionClose(clientUUID: uuid)
     for try await _ in try session.get(keys.session, payload: close.encoded()) {}
-    return latencies
+    return ClientRun(latencies: latencies, started: started, ended: ended)
+}
+
+func milliseconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) * 1e3 + Double(duration.components.attoseconds) / 1e15
 }
 
 struct BenchError: Error, CustomStringConvertible {
@@ -118,18 +130,20 @@ let options = Options(CommandLine.arguments)
 do {
     let keys = try ServiceKeys(modelID: options.model, task: options.task)
     let body = try observationBody()
+    // Sessions open in the first second; every robot then runs until the same deadline.
     let deadline = ContinuousClock.now + .milliseconds(Int(options.seconds * 1000) + 1000)
-    let start = ContinuousClock.now
-    let all = try await withThrowingTaskGroup(of: [Double].self) { group in
+    let runs = try await withThrowingTaskGroup(of: ClientRun.self) { group in
         for index in 0..<options.clients {
             group.addTask { try await runClient(index: index, options: options, keys: keys, body: body, deadline: deadline) }
         }
-        var all: [Double] = []
-        for try await latencies in group { all += latencies }
-        return all
+        var runs: [ClientRun] = []
+        for try await run in group { runs.append(run) }
+        return runs
     }
-    let wall = ContinuousClock.now - start
-    let seconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18 - 1.3
+    let all = runs.flatMap(\.latencies)
+    // Requests per second from the first robot's first observation to the last robot's last chunk.
+    let window = (runs.map(\.ended).max() ?? deadline) - (runs.map(\.started).min() ?? deadline)
+    let seconds = milliseconds(window) / 1000
     let sorted = all.sorted()
     let line: [String: Any] = [
         "clients": options.clients, "requests": all.count, "observation_bytes": body.readableBytes,

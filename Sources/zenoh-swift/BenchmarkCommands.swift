@@ -70,22 +70,14 @@ struct PubThr: AsyncParsableCommand {
         let payload = ByteBuffer(repeating: 0, count: size)
         print("READY")
         fflush(nil)
-        let stop = Interrupted()
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let sources = [SIGINT, SIGTERM].map { n -> any DispatchSourceSignal in
-            let s = DispatchSource.makeSignalSource(signal: n, queue: .global())
-            s.setEventHandler { stop.set() }
-            s.resume()
-            return s
-        }
+        let stop = InterruptWatch()
         var n = 0
         while !stop.isSet {
             _ = try publisher.put(payload)
             n += 1
             if n % 1024 == 0 { await Task.yield() }
         }
-        _ = sources
+        stop.cancel()
         await session.close()
     }
 }

@@ -63,11 +63,7 @@ struct Pub: AsyncParsableCommand {
         let session = try await connection.open()
         let publisher = try session.declarePublisher(options.key)
         var i = 0
-        let stop = Interrupted()
-        signal(SIGINT, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler { stop.set() }
-        source.resume()
+        let stop = InterruptWatch()
         while !stop.isSet && (count == 0 || i < count) {
             let text = "[\(String(repeating: " ", count: max(0, 4 - String(i).count)))\(i)] \(options.payload ?? "Pub from Swift!")"
             try publisher.put(ByteBuffer(string: text), encoding: options.zenohEncoding, attachment: options.attachmentBytes)
@@ -76,6 +72,7 @@ struct Pub: AsyncParsableCommand {
             i += 1
             try await Task.sleep(for: .seconds(interval))
         }
+        stop.cancel()
         publisher.undeclare()
         await session.close()
     }

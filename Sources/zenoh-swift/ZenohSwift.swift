@@ -120,25 +120,47 @@ enum Output {
 /// Waits until the process is interrupted (SIGINT/SIGTERM) or `seconds` pass.
 func waitForInterrupt(seconds: Double?) async {
     let deadline = seconds.map { Date().addingTimeInterval($0) }
-    signal(SIGINT, SIG_IGN)
-    signal(SIGTERM, SIG_IGN)
-    let stop = Interrupted()
-    let sources = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
-        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-        source.setEventHandler { stop.set() }
-        source.resume()
-        return source
-    }
+    let stop = InterruptWatch()
     while !stop.isSet {
         if let deadline, Date() >= deadline { break }
         try? await Task.sleep(for: .milliseconds(50))
     }
-    sources.forEach { $0.cancel() }
+    stop.cancel()
 }
 
-final class Interrupted: @unchecked Sendable {
+/// Notices SIGINT and SIGTERM (which it takes over from their default action) until ``cancel()``.
+///
+/// Call `cancel()` after the loop that polls ``isSet``: that use keeps the watch (and its dispatch sources)
+/// alive for the whole loop. A watch released early — as an optimizer may do with a value that is not used
+/// again — would stop seeing the signals, and the process would ignore Ctrl-C.
+final class InterruptWatch: @unchecked Sendable {
     private let lock = NSLock()
     private var flag = false
-    func set() { lock.withLock { flag = true } }
-    var isSet: Bool { lock.withLock { flag } }
+    private var sources: [any DispatchSourceSignal] = []
+
+    init() {
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [weak self] in self?.set() }
+            source.resume()
+            self.sources.append(source)
+        }
+    }
+
+    private func set() { self.lock.withLock { self.flag = true } }
+
+    /// Whether SIGINT or SIGTERM arrived.
+    var isSet: Bool { self.lock.withLock { self.flag } }
+
+    /// Stops watching.
+    func cancel() {
+        let sources = self.lock.withLock { () -> [any DispatchSourceSignal] in
+            defer { self.sources = [] }
+            return self.sources
+        }
+        sources.forEach { $0.cancel() }
+    }
+
+    deinit { self.sources.forEach { $0.cancel() } }
 }

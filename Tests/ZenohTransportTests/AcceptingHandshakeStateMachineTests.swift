@@ -17,12 +17,18 @@ struct AcceptingHandshakeStateMachineTests {
             cookie: Self.cookie, isOverLimit: overLimit)
     }
 
-    func syn(batchSize: UInt16 = 65_535, resolution: UInt8 = 0x0A, version: UInt8 = 0x09) -> TransportMessage {
+    func syn(
+        batchSize: UInt16 = 65_535, resolution: UInt8 = 0x0A, version: UInt8 = 0x09,
+        extensions: [ZenohExtension] = rustOffer
+    ) -> TransportMessage {
         .initSyn(
             .init(
                 version: version, whatAmI: .client, zid: Fixtures.remoteZid, resolution: resolution,
-                batchSize: batchSize, extensions: [ZenohExtension(id: 0x1, isMandatory: false, body: .unit)]))
+                batchSize: batchSize, extensions: extensions))
     }
+
+    /// What a Rust client offers: QoS, Shm and Patch 1.
+    static let rustOffer: [ZenohExtension] = [.unit(0x1), .zbuf(0x2, ByteBuffer(bytes: [1, 2])), .z64(0x7, 1)]
 
     func openSyn(cookie: [UInt8] = cookie, sn: UInt32 = 42, lease: UInt64 = 5_000) -> TransportMessage {
         .openSyn(.init(leaseMilliseconds: lease, initialSN: sn, cookie: ByteBuffer(bytes: cookie)))
@@ -32,14 +38,14 @@ struct AcceptingHandshakeStateMachineTests {
         var machine = self.machine(batchSize: 8_192)
         #expect(machine.linkActive() == .none)  // the acceptor waits for the initiator
         let initAck = machine.received(self.syn(batchSize: 49_152))
-        // No extension is echoed (QoS offered by the remote is thereby declined).
+        // QoS and Patch are answered as negotiated; Shm is not echoed (declined).
         #expect(
             initAck
                 == .send(
                     .initAck(
                         .init(
                             whatAmI: .peer, zid: Fixtures.localZid, resolution: 0x0A, batchSize: 8_192,
-                            cookie: ByteBuffer(bytes: Self.cookie)))))
+                            cookie: ByteBuffer(bytes: Self.cookie), extensions: [.unit(0x1), .z64(0x7, 1)]))))
         let done = machine.received(self.openSyn())
         guard case .acceptedAfterSending(let ack, let parameters) = done else {
             Issue.record("expected OpenAck and established, got \(done)")
@@ -53,7 +59,23 @@ struct AcceptingHandshakeStateMachineTests {
         #expect(parameters.localInitialSN == 0x0234_5678)
         #expect(parameters.remoteLeaseMilliseconds == 5_000)
         #expect(parameters.resolution.bits == 32)
+        #expect(parameters.isQoSEnabled && parameters.patch == 1)
         #expect(machine.received(.keepAlive(.init())) == .none)
+    }
+
+    @Test func qosAndPatchAreDeclinedWhenTheInitiatorDoesNotOfferThem() {
+        var machine = self.machine()
+        let initAck = machine.received(self.syn(extensions: []))
+        guard case .send(.initAck(let ack)) = initAck else {
+            Issue.record("expected InitAck, got \(initAck)")
+            return
+        }
+        #expect(ack.extensions.isEmpty)
+        guard case .acceptedAfterSending(_, let parameters) = machine.received(self.openSyn()) else {
+            Issue.record("not established")
+            return
+        }
+        #expect(!parameters.isQoSEnabled && parameters.patch == 0)
     }
 
     @Test func theRemotesSmallerBatchAndResolutionWin() {

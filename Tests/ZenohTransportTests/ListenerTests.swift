@@ -88,7 +88,8 @@ struct ListenerTests {
             #expect(error.code == .handshakeFailed)
             #expect(error.message.contains("reason 3") || error.message.contains("closed"))
         }
-        #expect(ContinuousClock.now - started < .seconds(2))
+        // Refused, not timed out: well inside the 10 s open timeout (a generous bound for a loaded CI machine).
+        #expect(ContinuousClock.now - started < .seconds(5))
         await first.close()
         try await waitUntil("a slot frees up") { listener.activeSessionCount <= 1 }
         let third = try await connector.connect(to: listener.localEndpoint, configuration: .init()) { _ in }

@@ -4,7 +4,9 @@ import ZenohProtocol
 /// The acceptor side of the Init/Open handshake (zenoh-protocol.md sections 5.1, 5.2 and 17.2), as a pure
 /// value type: events in, actions out. It answers InitSyn with an InitAck carrying the minimum of both sides'
 /// batch size and resolution and its own random cookie, checks that OpenSyn echoes the cookie, and answers
-/// OpenAck. It echoes no extension (no QoS, Shm, Patch, …), which disables those features on the link.
+/// OpenAck. Of the Init extensions it answers QoS (when both sides offer it) and Patch (the minimum of both), as
+/// the connecting side negotiates them (``InitExtensions``); every other one (Shm, Auth, …) is not echoed, which
+/// disables it on the link.
 struct AcceptingHandshakeStateMachine: Sendable {
     typealias Action = HandshakeStateMachine.Action
 
@@ -21,6 +23,8 @@ struct AcceptingHandshakeStateMachine: Sendable {
         var cookie: ByteBuffer
         var batchSize: Int
         var resolution: SequenceNumberResolution
+        var isQoSEnabled: Bool
+        var patch: UInt64
     }
 
     private var state: State = .waitingForInitSyn
@@ -110,10 +114,16 @@ struct AcceptingHandshakeStateMachine: Sendable {
             return self.refuse("batch size \(syn.batchSize) below \(TransportStateMachine.minimumBatchSize)")
         }
         let cookie = ByteBuffer(bytes: self.cookie)
-        self.state = .waitingForOpenSyn(.init(syn: syn, cookie: cookie, batchSize: batchSize, resolution: resolution))
+        let isQoSEnabled = self.configuration.isQoSEnabled && InitExtensions.hasQoS(syn.extensions)
+        let patch = InitExtensions.patch(syn.extensions)
+        self.state = .waitingForOpenSyn(
+            .init(
+                syn: syn, cookie: cookie, batchSize: batchSize, resolution: resolution, isQoSEnabled: isQoSEnabled,
+                patch: patch))
         let ack = TransportMessage.InitAck(
             whatAmI: self.configuration.whatAmI, zid: self.configuration.zid, resolution: resolutionByte,
-            batchSize: UInt16(clamping: batchSize), cookie: cookie)
+            batchSize: UInt16(clamping: batchSize), cookie: cookie,
+            extensions: InitExtensions.answered(qos: isQoSEnabled, patch: patch))
         return .send(.initAck(ack))
     }
 
@@ -132,7 +142,8 @@ struct AcceptingHandshakeStateMachine: Sendable {
             batchSize: sent.batchSize, resolution: sent.resolution,
             localLeaseMilliseconds: self.configuration.leaseMilliseconds,
             remoteLeaseMilliseconds: syn.leaseMilliseconds, localInitialSN: initialSN,
-            remoteInitialSN: syn.initialSN, patch: 0, maximumMessageSize: self.configuration.maximumMessageSize)
+            remoteInitialSN: syn.initialSN, patch: sent.patch, maximumMessageSize: self.configuration.maximumMessageSize,
+            isQoSEnabled: sent.isQoSEnabled)
         let ack = TransportMessage.OpenAck(leaseMilliseconds: self.configuration.leaseMilliseconds, initialSN: initialSN)
         return .acceptedAfterSending(.openAck(ack), parameters)
     }

@@ -8,11 +8,16 @@ enum InitExtensions {
     /// The protocol patch we implement: 1 = fragment First/Drop markers.
     static let currentPatch: UInt64 = 1
 
-    /// What we offer in InitSyn (and answer in InitAck when the initiator offered the same).
+    /// What we offer in InitSyn.
     static func offered(qos: Bool) -> [ZenohExtension] {
+        Self.answered(qos: qos, patch: Self.currentPatch)
+    }
+
+    /// What an acceptor answers in InitAck: QoS when both sides want it, Patch when it is above 0.
+    static func answered(qos: Bool, patch: UInt64) -> [ZenohExtension] {
         var extensions: [ZenohExtension] = []
         if qos { extensions.append(.unit(Self.qosID)) }
-        extensions.append(.z64(Self.patchID, Self.currentPatch))
+        if patch > 0 { extensions.append(.z64(Self.patchID, patch)) }
         return extensions
     }
 
