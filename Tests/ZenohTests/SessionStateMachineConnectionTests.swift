@@ -18,7 +18,7 @@ struct SessionStateMachineConnectionTests {
         #expect(actions.contains(.finishQuery(get, error: ZenohError(.connectionClosed, ""))))
         #expect(actions.contains(.finishQuery(livelinessGet, error: ZenohError(.connectionClosed, ""))))
         #expect(actions.suffix(2) == [.emit(.disconnected(error)), .startReconnecting])
-        #expect(machine.remoteKeyExprs.isEmpty)
+        #expect(machine.faces.isEmpty)
         #expect(!machine.isConnected)
         // A second `.closed` for the same transport changes nothing.
         #expect(machine.transportClosed(generation: 1, error: error).isEmpty)

@@ -13,11 +13,11 @@ struct SessionStateMachineDeclarationTests {
         let token = machine.tokenDeclared(Fixture.key("group/me"))
         #expect([sub.id, queryable.id, token.id] == [1, 2, 3])
         #expect(sub.actions == [.send(.declare(.init(qos: .declare, declaration: .subscriber(
-            EntityDeclaration(id: 1, wireExpr: Fixture.wire("demo/**"))))), .control)])
+            EntityDeclaration(id: 1, wireExpr: Fixture.wire("demo/**"))))), .control, face: 1)])
         #expect(queryable.actions == [.send(.declare(.init(qos: .declare, declaration: .queryable(
-            QueryableDeclaration(id: 2, wireExpr: Fixture.wire("demo/q"), info: .init(isComplete: true))))), .control)])
+            QueryableDeclaration(id: 2, wireExpr: Fixture.wire("demo/q"), info: .init(isComplete: true))))), .control, face: 1)])
         #expect(token.actions == [.send(.declare(.init(qos: .declare, declaration: .token(
-            EntityDeclaration(id: 3, wireExpr: Fixture.wire("group/me"))))), .control)])
+            EntityDeclaration(id: 3, wireExpr: Fixture.wire("group/me"))))), .control, face: 1)])
     }
 
     @Test func undeclarationsCarryTheIdAndAreSentOnce() {
@@ -85,7 +85,7 @@ struct SessionStateMachineDeclarationTests {
         let actions = machine.published(Fixture.key("demo/a"), body: .put(put), options: options)
         #expect(actions.first == .send(
             .push(.init(wireExpr: Fixture.wire("demo/a"), qos: ZenohQoS(rawValue: 0x19), body: .put(put))),
-            ZenohSendOptions(priority: .realTime, congestionControl: .block, isExpress: true)))
+            ZenohSendOptions(priority: .realTime, congestionControl: .block, isExpress: true), face: 1))
         #expect(actions.last == .deliverSample(
             ZenohSample(
                 kind: .put, key: Fixture.key("demo/a"), payload: ByteBuffer(string: "x"), qos: ZenohQoS(rawValue: 0x19)),

@@ -59,7 +59,7 @@ struct SessionStateMachineLivelinessTests {
         #expect(machine.received(Fixture.declare(.final(FinalDeclaration()), interestID: interestID), generation: 1)
             == [.finishQuery(id, error: nil)])
         // Get answers are not remembered as live tokens.
-        #expect(machine.remoteTokens.isEmpty)
+        #expect(machine.faces[1]?.tokens.isEmpty == true)
     }
 
     @Test func linkLossDeletesTheTokensEachSubscriberWasToldAbout() {
@@ -68,6 +68,6 @@ struct SessionStateMachineLivelinessTests {
         _ = machine.received(token(1, "g/a"), generation: 1)
         let actions = machine.transportClosed(generation: 1, error: ZenohError(.leaseExpired, "silence"))
         #expect(actions.contains(.deliverLivelinessSample(delete("g/a"), subscriberIDs: [sub])))
-        #expect(machine.remoteTokens.isEmpty)
+        #expect(machine.faces.isEmpty)
     }
 }

@@ -80,7 +80,7 @@ struct SessionStateMachineRoutingTests {
         var machine = Fixture.connected()
         _ = machine.queryableDeclared(Fixture.key("other/**"), isComplete: false)
         let actions = machine.received(Fixture.request(9, "demo/a"), generation: 1)
-        #expect(actions == [.send(.responseFinal(.init(requestID: 9, qos: .request)), ZenohSendOptions.request)])
+        #expect(actions == [.send(.responseFinal(.init(requestID: 9, qos: .request)), ZenohSendOptions.request, face: 1)])
         #expect(machine.inboundRequests.isEmpty)
     }
 
@@ -122,7 +122,7 @@ struct SessionStateMachineRoutingTests {
         #expect(id == .get(1))
         #expect(actions == [.send(.request(.init(
             requestID: 1, wireExpr: Fixture.wire("demo/**"), qos: .request, target: .all, timeoutMilliseconds: 2000,
-            query: .init(consolidation: .none, attachment: ByteBuffer(string: "a")))), .request)])
+            query: .init(consolidation: .none, attachment: ByteBuffer(string: "a")))), .request, face: 1)])
         let reply = NetworkMessage.response(.init(
             requestID: 1, wireExpr: Fixture.wire("demo/x"), body: .reply(.init(body: .put(.init(payload: ByteBuffer(string: "r")))))))
         let delivered = machine.received(reply, generation: 1)

@@ -50,7 +50,7 @@ enum Fixture {
 extension [SessionAction] {
     /// The network messages among the actions.
     var sentMessages: [NetworkMessage] {
-        self.compactMap { if case .send(let message, _) = $0 { message } else { nil } }
+        self.compactMap { if case .send(let message, _, _) = $0 { message } else { nil } }
     }
 
     /// The declarations among the sent messages, with their interest ids.

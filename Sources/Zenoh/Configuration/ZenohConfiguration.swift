@@ -14,9 +14,11 @@ public struct ZenohConfiguration: Sendable {
         private var base: Base
         private init(_ base: Base) { self.base = base }
 
-        /// Connects to a router (or peer) that routes on its behalf. The only mode implemented today.
+        /// Connects to a router (or a listening peer) that routes on its behalf.
         public static let client = Self(.client)
-        /// Connects to and accepts other peers directly (not implemented yet: `open` throws `.unsupported`).
+        /// Speaks to other peers directly: dials the `connect` peer (if any), accepts peers and clients on
+        /// `listen`, pushes its declarations, routes by the remotes' declarations, and serves its clients as a
+        /// router would (it never forwards between two peers).
         public static let peer = Self(.peer)
 
         /// The Zenoh name of the mode (`client`, `peer`).
@@ -56,10 +58,18 @@ public struct ZenohConfiguration: Sendable {
         public static let disabled = Reconnect(isEnabled: false)
     }
 
-    /// The session's role; only ``Mode/client`` is implemented.
+    /// The session's role.
     public var mode: Mode
-    /// The routers to try, in order, when opening and when reconnecting.
+    /// The routers (client mode) or the peers (peer mode) to try, in order, when opening and when
+    /// reconnecting; the session keeps one such link.
     public var connect: [ZenohEndpoint]
+    /// Where a peer accepts other peers and clients (`tcp/HOST:PORT`, `tls/HOST:PORT`; port 0 picks one, see
+    /// ``ZenohSession/listeningEndpoints``). Peer mode only.
+    public var listen: [ZenohEndpoint]
+    /// TLS and mTLS settings for `tls/` endpoints, dialled and listened on.
+    public var tls: ZenohTLSConfiguration?
+    /// The most links a listener holds at once (handshaking and established).
+    public var maximumSessions: Int
     /// Settings of the transport below the session (zid, lease, batch size, handshake timeout).
     public var transport: ZenohTransportConfiguration
     /// How long a `get` waits for its final response when the call does not say.
@@ -71,12 +81,18 @@ public struct ZenohConfiguration: Sendable {
     public init(
         mode: Mode = .client,
         connect: [ZenohEndpoint],
+        listen: [ZenohEndpoint] = [],
+        tls: ZenohTLSConfiguration? = nil,
+        maximumSessions: Int = 256,
         transport: ZenohTransportConfiguration = ZenohTransportConfiguration(),
         queryTimeout: Duration = .seconds(10),
         reconnect: Reconnect = .default
     ) {
         self.mode = mode
         self.connect = connect
+        self.listen = listen
+        self.tls = tls
+        self.maximumSessions = maximumSessions
         self.transport = transport
         self.queryTimeout = queryTimeout
         self.reconnect = reconnect
@@ -84,11 +100,25 @@ public struct ZenohConfiguration: Sendable {
 
     /// Throws `.invalidConfiguration` (naming the setting) when the configuration cannot work.
     func validate() throws(ZenohError) {
-        guard self.mode == .client else {
-            throw ZenohError(.unsupported, "mode '\(self.mode)' is not implemented; use 'client'")
+        if self.mode == .client {
+            guard self.listen.isEmpty else {
+                throw ZenohError(
+                    .invalidConfiguration, "'listen' needs mode 'peer': a client does not accept connections")
+            }
+            guard !self.connect.isEmpty else {
+                throw ZenohError(.invalidConfiguration, "'connect' lists no endpoint; a client needs at least one router")
+            }
+        } else {
+            guard !self.connect.isEmpty || !self.listen.isEmpty else {
+                throw ZenohError(
+                    .invalidConfiguration, "a peer needs a 'listen' endpoint, a 'connect' endpoint, or both; both are empty")
+            }
         }
-        guard !self.connect.isEmpty else {
-            throw ZenohError(.invalidConfiguration, "'connect' lists no endpoint; a client needs at least one router")
+        for endpoint in self.connect + self.listen where endpoint.linkProtocol == .tls && self.tls == nil {
+            throw ZenohError(.invalidConfiguration, "'\(endpoint)' is a tls/ endpoint but 'tls' settings are missing")
+        }
+        guard self.maximumSessions > 0 else {
+            throw ZenohError(.invalidConfiguration, "'maximumSessions' must be positive, not \(self.maximumSessions)")
         }
         guard self.queryTimeout > .zero else {
             throw ZenohError(.invalidConfiguration, "'queryTimeout' must be positive, not \(self.queryTimeout)")

@@ -47,10 +47,15 @@ enum SessionEffect: Sendable {
     case startReconnecting
 }
 
-/// Everything the session guards with its one lock: the state machine, the transport and the sinks.
+/// Everything the session guards with its one lock: the state machine, the transports and the sinks.
 struct SessionStorage: Sendable {
     var machine: SessionStateMachine
-    var connection: (any ZenohTransportConnection)?
+    /// Our ZenohId (the same on every transport).
+    let localZid: ZenohId
+    /// The transports of the faces, by link generation.
+    var connections: [UInt64: any ZenohTransportConnection] = [:]
+    /// The listeners of a peer.
+    var listeners: [TCPTransportListener] = []
     var subscriberSinks: [UInt32: SampleSink] = [:]
     var livelinessSinks: [UInt32: SampleSink] = [:]
     var querySinks: [UInt32: QuerySink] = [:]
@@ -60,8 +65,9 @@ struct SessionStorage: Sendable {
     /// Whether a timer task is sleeping until ``armedDeadline``.
     var armedDeadline: ContinuousClock.Instant?
 
-    init(machine: SessionStateMachine) {
+    init(machine: SessionStateMachine, localZid: ZenohId) {
         self.machine = machine
+        self.localZid = localZid
     }
 
     /// Looks up the targets of `actions` (finished pending queries lose their sink here).
@@ -70,15 +76,15 @@ struct SessionStorage: Sendable {
         effects.reserveCapacity(actions.count)
         for action in actions {
             switch action {
-            case .send(let message, let options):
-                if let connection = self.connection { effects.append(.send(connection, message, options)) }
+            case .send(let message, let options, let face):
+                if let connection = self.connections[face] { effects.append(.send(connection, message, options)) }
             case .deliverSample(let sample, let ids):
                 effects.append(.deliverSample(sample, ids.compactMap { self.subscriberSinks[$0] }))
             case .deliverLivelinessSample(let sample, let ids):
                 effects.append(.deliverSample(sample, ids.compactMap { self.livelinessSinks[$0] }))
             case .deliverQuery(let query, let ids):
                 let sinks = ids.compactMap { id in self.querySinks[id].map { (id: id, sink: $0) } }
-                effects.append(.deliverQuery(query, sinks, localZid: self.machine.transportInfo?.localZid))
+                effects.append(.deliverQuery(query, sinks, localZid: self.localZid))
             case .deliverReply(let reply, let id):
                 if let sink = self.replySinks[id] { effects.append(.deliverReply(reply, sink)) }
             case .finishQuery(let id, let error):

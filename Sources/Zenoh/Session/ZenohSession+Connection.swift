@@ -7,7 +7,7 @@ extension ZenohSession {
     /// Tries every endpoint once, in order; on success the state machine has re-declared everything.
     func connectToAnyEndpoint() async -> Result<ZenohTransportInfo, ZenohError> {
         var transportConfiguration = self.configuration.transport
-        transportConfiguration.whatAmI = .client
+        transportConfiguration.whatAmI = self.configuration.mode == .peer ? .peer : .client
         var lastError = ZenohError(.connectionFailed, "no endpoint to connect to")
         for endpoint in self.configuration.connect {
             guard let generation = self.storage.withLock({ $0.machine.connectAttemptStarted() }) else {
@@ -30,7 +30,7 @@ extension ZenohSession {
             let established: Result<[SessionEffect], ZenohError> = self.storage.withLock { storage in
                 switch storage.machine.connectionEstablished(generation: generation, info: connection.info) {
                 case .success(let actions):
-                    storage.connection = connection
+                    storage.connections[generation] = connection
                     return .success(storage.resolve(actions))
                 case .failure(let error):
                     return .failure(error)
@@ -58,7 +58,7 @@ extension ZenohSession {
                 return storage.resolve(storage.machine.received(message, generation: generation))
             case .closed(let error):
                 let actions = storage.machine.transportClosed(generation: generation, error: error)
-                if !storage.machine.isConnected { storage.connection = nil }
+                storage.connections[generation] = nil
                 return storage.resolve(actions)
             }
         }
@@ -96,7 +96,7 @@ extension ZenohSession {
                 throw ZenohError(
                     .connectionClosed, "request \(response.requestID) can no longer be answered: its transport is gone")
             }
-            return ((), [.send(.response(response), .request)])
+            return ((), [.send(.response(response), .request, face: generation)])
         }
     }
 

@@ -4,8 +4,9 @@ import Synchronization
 import ZenohProtocol
 public import ZenohTransport
 
-/// A Zenoh session in client mode: one transport to a router, and the publications, subscriptions,
-/// queries, queryables and liveliness entities of the application on top of it.
+/// A Zenoh session: the publications, subscriptions, queries, queryables and liveliness entities of the
+/// application, over one transport to a router (client mode) or over transports to peers and clients (peer
+/// mode: the `connect` peer and whoever connects to the `listen` endpoints).
 ///
 /// ```swift
 /// let session = try await ZenohSession.open(configuration: configuration, connector: TCPTransportConnector())
@@ -29,21 +30,38 @@ public final class ZenohSession: Sendable {
         self.configuration = configuration
         self.connector = connector
         self.logger = logger
-        self.storage = Mutex(
-            SessionStorage(machine: SessionStateMachine(reconnectsAutomatically: configuration.reconnect.isEnabled)))
+        let machine = SessionStateMachine(
+            reconnectsAutomatically: configuration.reconnect.isEnabled, isPeer: configuration.mode == .peer)
+        self.storage = Mutex(SessionStorage(machine: machine, localZid: configuration.transport.zid))
     }
 
     deinit {
         // A session released without `close()` still closes its transport (bridge task, G8 exception).
-        if let connection = self.storage.withLock({ $0.connection }) {
-            Task { await connection.close() }
+        let (connections, listeners) = self.storage.withLock { (Array($0.connections.values), $0.listeners) }
+        if !connections.isEmpty || !listeners.isEmpty {
+            Task {
+                for listener in listeners { await listener.close() }
+                for connection in connections { await connection.close() }
+            }
         }
     }
 
-    /// Opens a session: connects to the first endpoint of `configuration.connect` that accepts (in order).
+    /// Opens a session over TCP and TLS (``ZenohConfiguration/tls`` for `tls/` endpoints).
+    public static func open(
+        configuration: ZenohConfiguration,
+        logger: Logger = Logger(label: "zenoh", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) async throws(ZenohError) -> ZenohSession {
+        try await Self.open(
+            configuration: configuration, connector: TCPTransportConnector(logger: logger, tls: configuration.tls),
+            logger: logger)
+    }
+
+    /// Opens a session: starts the listeners of a peer (`configuration.listen`), then connects to the first
+    /// endpoint of `configuration.connect` that accepts (in order). A client fails when none does; a peer
+    /// that listens keeps trying in the background instead.
     ///
-    /// - Throws: `invalidConfiguration` / `unsupported` for a configuration that cannot work, else the
-    ///   error of the last endpoint tried.
+    /// - Throws: `invalidConfiguration` for a configuration that cannot work, `connectionFailed` when a
+    ///   listen endpoint cannot be bound, else the error of the last endpoint tried.
     public static func open(
         configuration: ZenohConfiguration,
         connector: any ZenohTransportConnector,
@@ -51,15 +69,42 @@ public final class ZenohSession: Sendable {
     ) async throws(ZenohError) -> ZenohSession {
         try configuration.validate()
         let session = ZenohSession(configuration: configuration, connector: connector, logger: logger)
+        do {
+            try await session.startListening()
+        } catch {
+            await session.close()
+            throw error
+        }
+        guard !configuration.connect.isEmpty else { return session }
         switch await session.connectToAnyEndpoint() {
-        case .success: return session
-        case .failure(let error): throw error
+        case .success:
+            return session
+        case .failure(let error) where !configuration.listen.isEmpty && error.code != .sessionClosed:
+            logger.info(
+                "No peer to connect to yet; listening and retrying in the background",
+                metadata: [ZenohLogKey.error: "\(error)"])
+            session.startReconnecting()
+            return session
+        case .failure(let error):
+            await session.close()
+            throw error
         }
     }
 
-    /// Whether a transport to the router is up now.
+    /// Whether at least one remote is connected now (the router in client mode; any peer or client in peer
+    /// mode).
     public var isConnected: Bool {
-        self.storage.withLock { $0.machine.isConnected }
+        self.storage.withLock { $0.machine.hasRemotes }
+    }
+
+    /// Where this peer listens, with the actual ports (when `listen` asked for port 0).
+    public var listeningEndpoints: [ZenohEndpoint] {
+        self.storage.withLock { $0.listeners.map(\.localEndpoint) }
+    }
+
+    /// The number of remotes (dialled and accepted) with an established transport.
+    public var remoteCount: Int {
+        self.storage.withLock { $0.machine.faces.count }
     }
 
     /// The current transport's facts (zids, endpoint, batch size), nil while disconnected.
@@ -73,10 +118,12 @@ public final class ZenohSession: Sendable {
     /// Closes the session: pending gets end with `sessionClosed`, every subscriber, queryable and event
     /// sequence ends, reconnection stops, and the transport is closed. Idempotent.
     public func close() async {
-        let (connection, effects, sinks) = self.storage.withLock { storage in
+        let (connections, listeners, effects, sinks) = self.storage.withLock { storage in
             let effects = storage.resolve(storage.machine.closeRequested())
-            let connection = storage.connection
-            storage.connection = nil
+            let connections = storage.connections.sorted { $0.key < $1.key }.map(\.value)
+            let listeners = storage.listeners
+            storage.connections = [:]
+            storage.listeners = []
             let sinks = (
                 Array(storage.subscriberSinks.values) + Array(storage.livelinessSinks.values),
                 Array(storage.querySinks.values), Array(storage.eventSinks.values)
@@ -85,14 +132,15 @@ public final class ZenohSession: Sendable {
             storage.livelinessSinks = [:]
             storage.querySinks = [:]
             storage.eventSinks = [:]
-            return (connection, effects, sinks)
+            return (connections, listeners, effects, sinks)
         }
         self.run(effects)
         sinks.0.forEach { $0.finish() }
         sinks.1.forEach { $0.finish() }
         sinks.2.forEach { $0.finish() }
-        if let connection {
-            self.logger.debug("Closing session", metadata: [ZenohLogKey.endpoint: "\(connection.info.endpoint)"])
+        for listener in listeners { await listener.close() }
+        for connection in connections {
+            self.logger.debug("Closing transport", metadata: [ZenohLogKey.endpoint: "\(connection.info.endpoint)"])
             await connection.close()
         }
     }

@@ -1,24 +1,31 @@
 import ZenohProtocol
 
-/// A bounded memo of where publications on one wire expression go: the key it resolves to and the local
-/// subscribers that match it. The owner empties it whenever subscribers or key-expression tables change.
+/// A bounded memo of where publications arriving on one face with one wire expression go: the key it resolves
+/// to, the local subscribers that match it and the faces it is forwarded to. The owner empties it whenever
+/// subscribers, faces or key-expression tables change.
 struct PushRouteCache: Sendable {
+    struct Key: Hashable, Sendable {
+        var face: UInt64
+        var wire: WireExpr
+    }
+
     struct Route: Sendable {
         var key: KeyExpr
         var subscriberIDs: [UInt32]
+        var forwardTo: [UInt64]
     }
 
     /// The most wire expressions remembered; past that the memo starts over (a publisher using ever-new keys
     /// must not grow it without bound).
     static let capacity = 1_024
 
-    private var routes: [WireExpr: Route] = [:]
+    private var routes: [Key: Route] = [:]
 
-    subscript(wire: WireExpr) -> Route? {
-        get { self.routes[wire] }
+    subscript(key: Key) -> Route? {
+        get { self.routes[key] }
         set {
             if newValue != nil, self.routes.count >= Self.capacity { self.routes.removeAll(keepingCapacity: true) }
-            self.routes[wire] = newValue
+            self.routes[key] = newValue
         }
     }
 

@@ -13,38 +13,64 @@ extension SessionStateMachine {
         var timeout: Duration
     }
 
-    /// A `get`: a Request with our own id, waiting for ResponseFinal or the deadline. Without a transport
-    /// it finishes at once with `connectionClosed`.
+    /// A `get`: a Request with our own id, waiting for ResponseFinal from every face it went to, or the
+    /// deadline. Client mode: to the router; without it the get finishes at once with `connectionClosed`.
+    /// Peer mode: to every face that declared a matching queryable; with none, it finishes at once, empty.
     mutating func getRequested(_ get: GetRequest, now: ContinuousClock.Instant) -> (id: PendingQueryID, actions: [SessionAction]) {
         let requestID = self.allocateRequestID()
         let id = PendingQueryID.get(requestID)
-        guard self.isConnected else {
-            return (id, [.finishQuery(id, error: ZenohError(.connectionClosed, "get '\(get.selector.key)': not connected"))])
+        let targets: [UInt64]
+        if self.isPeer {
+            targets = self.requestTargets(for: get.selector.key, target: get.target, from: nil)
+            guard !targets.isEmpty else { return (id, [.finishQuery(id, error: nil)]) }
+        } else {
+            guard let uplink = self.connectedGeneration else {
+                return (id, [.finishQuery(id, error: ZenohError(.connectionClosed, "get '\(get.selector.key)': not connected"))])
+            }
+            targets = [uplink]
         }
         // Rust resolves Auto to Latest before sending, and consolidates on the querier side.
         let consolidation = get.consolidation == .auto ? ConsolidationMode.latest : get.consolidation
         self.pendingQueries[id] = PendingQuery(
             key: get.selector.key, acceptsAnyKey: Selector.acceptsAnyKey(get.selector.parameters),
-            deadline: now + get.timeout, consolidation: consolidation)
+            deadline: now + get.timeout, consolidation: consolidation, awaitingFaces: Set(targets))
         let query = ZenohMessage.Query(
             consolidation: consolidation, parameters: get.selector.parameters, body: get.body, attachment: get.attachment)
         let request = NetworkMessage.Request(
             requestID: requestID, wireExpr: SessionMessages.wire(get.selector.key), qos: .request, target: get.target,
             timeoutMilliseconds: get.timeout.wholeMilliseconds, query: query)
-        return (id, [.send(.request(request), .request)])
+        return (id, targets.map { .send(.request(request), .request, face: $0) })
     }
 
-    /// A liveliness `get`: Interest Current K+T on `key`, collecting D_TOKEN(I) until D_FINAL(I).
+    /// A liveliness `get`. Client mode: Interest Current K+T on `key`, collecting D_TOKEN(I) until D_FINAL(I).
+    /// Peer mode: answered at once from the tokens the faces pushed (no traffic, as in Rust).
     mutating func livelinessGetRequested(
         _ key: KeyExpr, timeout: Duration, now: ContinuousClock.Instant
     ) -> (id: PendingQueryID, actions: [SessionAction]) {
         let interestID = self.allocateInterestID()
         let id = PendingQueryID.liveliness(interestID)
-        guard self.isConnected else {
+        if self.isPeer {
+            var actions: [SessionAction] = self.remoteTokens(matching: key).map {
+                .deliverReply(ZenohReply(result: .success(ZenohSample(kind: .put, key: $0.1))), to: id)
+            }
+            actions.append(.finishQuery(id, error: nil))
+            return (id, actions)
+        }
+        guard let uplink = self.connectedGeneration else {
             return (id, [.finishQuery(id, error: ZenohError(.connectionClosed, "liveliness get '\(key)': not connected"))])
         }
         self.pendingQueries[id] = PendingQuery(key: key, acceptsAnyKey: false, deadline: now + timeout)
-        return (id, [SessionMessages.livelinessInterest(interestID, key, mode: .current)])
+        return (id, [SessionMessages.livelinessInterest(interestID, key, mode: .current).to(uplink)])
+    }
+
+    /// A face sent the ResponseFinal of one of our gets (or went away): the get ends when no face is left.
+    mutating func responseFinalReceived(for id: PendingQueryID, from face: UInt64) -> [SessionAction] {
+        guard var pending = self.pendingQueries[id], pending.awaitingFaces.remove(face) != nil else { return [] }
+        guard pending.awaitingFaces.isEmpty else {
+            self.pendingQueries[id] = pending
+            return []
+        }
+        return self.queryFinished(id, error: nil)
     }
 
     /// A pending query ended (final received, deadline passed, link lost); unknown ids are ignored.

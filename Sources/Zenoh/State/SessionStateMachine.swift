@@ -2,18 +2,24 @@ import NIOCore
 import ZenohProtocol
 import ZenohTransport
 
-/// The session layer's state, as a pure value (house style G6): local declarations, pending queries,
-/// the remote key-expression and entity tables, and the link state. Events in, ``SessionAction``s out;
-/// ``ZenohSession`` holds it in a `Mutex` and performs the actions outside the lock.
+/// The session layer's state, as a pure value (house style G6): local declarations, pending queries, the
+/// remotes (``Face``s) with what each declared, and the state of the dialled link. Events in,
+/// ``SessionAction``s out; ``ZenohSession`` holds it in a `Mutex` and performs the actions outside the lock.
+///
+/// In client mode the only face is the router (or peer) the session dialled, and everything goes to it. In
+/// peer mode (zenoh-protocol.md sections 13 and 17.2) there may be several faces — the peer we dialled and
+/// the peers and clients that connected to our listener: declarations are pushed to peers followed by
+/// `D_FINAL(0)`, publications and queries go only to faces that declared a match, clients' Interests are
+/// answered as a router would, and traffic is forwarded for clients but never from one peer to another.
 struct SessionStateMachine {
-    /// A liveliness subscriber: an Interest (T) on `key`, remembering which remote tokens it was told about.
+    /// A liveliness subscriber, remembering which remote tokens it was told about.
     struct LivelinessSubscriber: Equatable {
         var key: KeyExpr
         var history: Bool
-        var deliveredTokens: Set<UInt32> = []
+        var deliveredTokens: Set<RemoteEntity> = []
     }
 
-    /// A `get` or liveliness `get` waiting for its final.
+    /// A `get` or liveliness `get` waiting for its finals.
     struct PendingQuery: Equatable {
         var key: KeyExpr
         var acceptsAnyKey: Bool
@@ -21,9 +27,11 @@ struct SessionStateMachine {
         /// How replies are consolidated locally (never `.auto`: it is resolved when the get is sent).
         var consolidation: ConsolidationMode = .none
         var consolidator = ReplyConsolidator()
+        /// The faces the request went to that have not sent their ResponseFinal yet.
+        var awaitingFaces: Set<UInt64> = []
     }
 
-    /// A Request from the router, counted down as the local queryables it went to finish it.
+    /// A Request received on a face, counted down as the local queryables and forwarded copies finish it.
     struct InboundRequestID: Hashable {
         var generation: UInt64
         var requestID: UInt32
@@ -38,52 +46,61 @@ struct SessionStateMachine {
         case closed
     }
 
+    /// The state of the link the session dials (the router in client mode, the `connect` peer in peer mode).
     var connection: ConnectionState = .disconnected
+    /// The last generation number handed out; dialled links and accepted links share the sequence.
     var generation: UInt64 = 0
     var hasConnectedBefore = false
     let reconnectsAutomatically: Bool
+    /// Peer mode: declarations pushed to peers, routing by declarations, clients served as by a router.
+    let isPeer: Bool
+    /// Whether the session stopped for good (``closeRequested()``).
+    var isClosed = false
 
-    // Ids we allocate. One counter for subscribers, queryables and tokens, as the Rust session does.
+    // Ids we allocate. One counter for subscribers, queryables and tokens, as the Rust session does; entities
+    // of clients that we re-declare to others take ids from it too.
     var nextEntityID: UInt32 = 1
     var nextRequestID: UInt32 = 1
     var nextInterestID: UInt32 = 1
 
-    // Local declarations (re-sent after a reconnect).
-    /// Where publications on a wire expression go (its key and the matching subscribers), remembered so that a
-    /// stream of samples on one key is not re-parsed and re-matched each time. Emptied whenever subscribers or
+    /// Where publications arriving on a face with a wire expression go, remembered so that a stream of samples
+    /// on one key is not re-parsed and re-matched each time. Emptied whenever subscribers, faces or
     /// key-expression tables change.
     var pushRoutes = PushRouteCache()
+
+    // Local declarations (re-sent after a reconnect).
     var subscribers: [UInt32: KeyExpr] = [:] {
         didSet { self.pushRoutes.removeAll() }
     }
-    var queryables: [UInt32: (key: KeyExpr, isComplete: Bool)] = [:]
+    var queryables: [UInt32: Face.Queryable] = [:]
     var tokens: [UInt32: KeyExpr] = [:]
     var livelinessSubscribers: [UInt32: LivelinessSubscriber] = [:]
+
+    /// The remotes with an established transport, by link generation.
+    var faces: [UInt64: Face] = [:] {
+        didSet { self.pushRoutes.removeAll() }
+    }
+    /// The ids under which entities of one face are re-declared to the others (peer mode).
+    var routedIDs: [RemoteEntity: UInt32] = [:]
 
     // Queries in flight, both ways.
     var pendingQueries: [PendingQueryID: PendingQuery] = [:]
     var inboundRequests: [InboundRequestID: Int] = [:]
+    /// Requests we forwarded (by the face they went to and our request id) and where they came from.
+    var forwardedRequests: [InboundRequestID: InboundRequestID] = [:]
 
-    // Per-transport tables of the remote side (cleared when the link goes).
-    var remoteKeyExprs: [UInt16: String] = [:] {
-        didSet { self.pushRoutes.removeAll() }
-    }
-    var remoteTokens: [UInt32: KeyExpr] = [:]
-    var remoteSubscribers: [UInt32: KeyExpr] = [:]
-    var remoteQueryables: [UInt32: KeyExpr] = [:]
-    /// Key-expression ids we declared (for M=0 references). This session sends full keys, so it stays empty.
-    var localKeyExprs: [UInt16: String] = [:] {
-        didSet { self.pushRoutes.removeAll() }
-    }
-
-    init(reconnectsAutomatically: Bool = true) {
+    init(reconnectsAutomatically: Bool = true, isPeer: Bool = false) {
         self.reconnectsAutomatically = reconnectsAutomatically
+        self.isPeer = isPeer
     }
 
     var isConnected: Bool {
         if case .connected = self.connection { return true }
         return false
     }
+
+    /// Whether at least one remote is reachable (the dialled link or, in peer mode, an accepted one).
+    var hasRemotes: Bool { !self.faces.isEmpty }
 
     var connectedGeneration: UInt64? {
         if case .connected(let generation, _) = self.connection { return generation }
@@ -95,12 +112,14 @@ struct SessionStateMachine {
         return nil
     }
 
-    /// `actions` when connected, nothing otherwise (declarations are recorded and sent on (re)connect).
-    func whenConnected(_ actions: SessionAction...) -> [SessionAction] {
-        self.isConnected ? actions : []
+    /// `messages` to the dialled link when it is up, nothing otherwise (client mode: declarations are
+    /// recorded and sent on (re)connect).
+    func toUplink(_ messages: OutboundMessage...) -> [SessionAction] {
+        guard let uplink = self.connectedGeneration else { return [] }
+        return messages.map { $0.to(uplink) }
     }
 
-    private mutating func allocateEntityID() -> UInt32 {
+    mutating func allocateEntityID() -> UInt32 {
         defer { self.nextEntityID &+= 1 }
         return self.nextEntityID
     }
@@ -120,71 +139,78 @@ struct SessionStateMachine {
     mutating func subscriberDeclared(_ key: KeyExpr) -> (id: UInt32, actions: [SessionAction]) {
         let id = self.allocateEntityID()
         self.subscribers[id] = key
-        return (id, self.whenConnected(SessionMessages.subscriber(id, key)))
+        return (id, self.announce(SessionMessages.subscriber(id, key), kind: .subscriber, key))
     }
 
     mutating func subscriberUndeclared(_ id: UInt32) -> [SessionAction] {
-        guard self.subscribers.removeValue(forKey: id) != nil else { return [] }
-        return self.whenConnected(SessionMessages.declare(.undeclareSubscriber(EntityUndeclaration(id: id))))
+        guard let key = self.subscribers.removeValue(forKey: id) else { return [] }
+        let message = SessionMessages.declare(.undeclareSubscriber(EntityUndeclaration(id: id)))
+        return self.announce(message, kind: .subscriber, key)
     }
 
     mutating func queryableDeclared(_ key: KeyExpr, isComplete: Bool) -> (id: UInt32, actions: [SessionAction]) {
         let id = self.allocateEntityID()
-        self.queryables[id] = (key, isComplete)
-        return (id, self.whenConnected(SessionMessages.queryable(id, key, complete: isComplete)))
+        self.queryables[id] = Face.Queryable(key: key, isComplete: isComplete)
+        return (id, self.announce(SessionMessages.queryable(id, key, complete: isComplete), kind: .queryable, key))
     }
 
     mutating func queryableUndeclared(_ id: UInt32) -> [SessionAction] {
-        guard self.queryables.removeValue(forKey: id) != nil else { return [] }
+        guard let queryable = self.queryables.removeValue(forKey: id) else { return [] }
         let undeclaration = EntityUndeclaration(id: id, wireExpr: SessionMessages.emptyUndeclareExpr)
-        return self.whenConnected(SessionMessages.declare(.undeclareQueryable(undeclaration)))
+        return self.announce(SessionMessages.declare(.undeclareQueryable(undeclaration)), kind: .queryable, queryable.key)
     }
 
     mutating func tokenDeclared(_ key: KeyExpr) -> (id: UInt32, actions: [SessionAction]) {
         let id = self.allocateEntityID()
         self.tokens[id] = key
-        return (id, self.whenConnected(SessionMessages.token(id, key)))
+        return (id, self.announce(SessionMessages.token(id, key), kind: .token, key))
     }
 
     mutating func tokenUndeclared(_ id: UInt32) -> [SessionAction] {
-        guard self.tokens.removeValue(forKey: id) != nil else { return [] }
+        guard let key = self.tokens.removeValue(forKey: id) else { return [] }
         let undeclaration = EntityUndeclaration(id: id, wireExpr: SessionMessages.emptyUndeclareExpr)
-        return self.whenConnected(SessionMessages.declare(.undeclareToken(undeclaration)))
+        return self.announce(SessionMessages.declare(.undeclareToken(undeclaration)), kind: .token, key)
     }
 
-    /// A liveliness subscriber: Interest CurrentFuture (history) or Future, options K+T, on `key`.
+    /// A liveliness subscriber. Client mode: Interest CurrentFuture (history) or Future, options K+T, on
+    /// `key`. Peer mode: no Interest (peers push their tokens); with `history`, the tokens known now.
     mutating func livelinessSubscriberDeclared(_ key: KeyExpr, history: Bool) -> (id: UInt32, actions: [SessionAction]) {
         let id = self.allocateInterestID()
-        self.livelinessSubscribers[id] = LivelinessSubscriber(key: key, history: history)
-        return (id, self.whenConnected(SessionMessages.livelinessInterest(id, key, mode: history ? .currentFuture : .future)))
+        guard self.isPeer else {
+            self.livelinessSubscribers[id] = LivelinessSubscriber(key: key, history: history)
+            return (id, self.toUplink(SessionMessages.livelinessInterest(id, key, mode: history ? .currentFuture : .future)))
+        }
+        var subscriber = LivelinessSubscriber(key: key, history: history)
+        var actions: [SessionAction] = []
+        if history {
+            for (token, tokenKey) in self.remoteTokens(matching: key) {
+                subscriber.deliveredTokens.insert(token)
+                actions.append(.deliverLivelinessSample(ZenohSample(kind: .put, key: tokenKey), subscriberIDs: [id]))
+            }
+        }
+        self.livelinessSubscribers[id] = subscriber
+        return (id, actions)
     }
 
     mutating func livelinessSubscriberUndeclared(_ id: UInt32) -> [SessionAction] {
-        guard self.livelinessSubscribers.removeValue(forKey: id) != nil else { return [] }
-        return self.whenConnected(SessionMessages.finalInterest(id))
-    }
-
-    /// Every declaration, in id order, for a fresh transport.
-    func redeclarations() -> [SessionAction] {
-        var entities: [(UInt32, SessionAction)] = []
-        entities += self.subscribers.map { ($0.key, SessionMessages.subscriber($0.key, $0.value)) }
-        entities += self.queryables.map { ($0.key, SessionMessages.queryable($0.key, $0.value.key, complete: $0.value.isComplete)) }
-        entities += self.tokens.map { ($0.key, SessionMessages.token($0.key, $0.value)) }
-        var actions = entities.sorted { $0.0 < $1.0 }.map(\.1)
-        for (id, subscriber) in self.livelinessSubscribers.sorted(by: { $0.key < $1.key }) {
-            actions.append(SessionMessages.livelinessInterest(id, subscriber.key, mode: subscriber.history ? .currentFuture : .future))
-        }
-        return actions
+        guard self.livelinessSubscribers.removeValue(forKey: id) != nil, !self.isPeer else { return [] }
+        return self.toUplink(SessionMessages.finalInterest(id))
     }
 
     // MARK: Publications
 
-    /// A put or delete by this session: sent when connected, and delivered to matching local subscribers.
+    /// A put or delete by this session: delivered to matching local subscribers and sent to the router
+    /// (client mode) or to every face that wants it (peer mode).
     func published(
         _ key: KeyExpr, body: NetworkMessage.Push.Body, options: ZenohPublicationOptions
     ) -> [SessionAction] {
-        var actions = self.whenConnected(
-            .send(.push(.init(wireExpr: SessionMessages.wire(key), qos: options.qos, body: body)), options.sendOptions))
+        let push = NetworkMessage.push(.init(wireExpr: SessionMessages.wire(key), qos: options.qos, body: body))
+        var actions: [SessionAction]
+        if self.isPeer {
+            actions = self.pushTargets(for: key, from: nil).map { .send(push, options.sendOptions, face: $0) }
+        } else {
+            actions = self.connectedGeneration.map { [.send(push, options.sendOptions, face: $0)] } ?? []
+        }
         let local = self.subscribers.filter { $0.value.intersects(key) }.keys.sorted()
         if !local.isEmpty {
             actions.append(.deliverSample(ZenohSample(key: key, body: body, qos: options.qos), subscriberIDs: local))
@@ -194,18 +220,23 @@ struct SessionStateMachine {
 
     // MARK: Key resolution
 
-    /// The key a wire expression stands for: scope 0, an id the remote declared (M=1) or one we declared (M=0).
-    func resolve(_ wire: WireExpr) -> KeyExpr? {
+    /// The key a wire expression from `face` stands for: scope 0, an id that face declared (M=1) or one we
+    /// declared (M=0; this session declares none).
+    func resolve(_ wire: WireExpr, from face: UInt64) -> KeyExpr? {
         var text = wire.suffix
         if wire.scope != 0 {
-            let table = wire.isSenderMapping ? self.remoteKeyExprs : self.localKeyExprs
-            guard let prefix = table[wire.scope] else { return nil }
+            guard wire.isSenderMapping, let prefix = self.faces[face]?.keyExprs[wire.scope] else { return nil }
             text = prefix + wire.suffix
         }
         return try? KeyExpr(autocanonizing: text)
     }
 
-    mutating func remoteKeyExprDeclared(_ id: UInt16, _ text: String) {
-        self.remoteKeyExprs[id] = text
+    /// Every token a remote declared on a key intersecting `key`, in a stable order.
+    func remoteTokens(matching key: KeyExpr) -> [(RemoteEntity, KeyExpr)] {
+        self.faces.sorted { $0.key < $1.key }.flatMap { faceID, face in
+            face.tokens.sorted { $0.key < $1.key }.compactMap { id, tokenKey in
+                key.intersects(tokenKey) ? (RemoteEntity(face: faceID, kind: .token, id: id), tokenKey) : nil
+            }
+        }
     }
 }
