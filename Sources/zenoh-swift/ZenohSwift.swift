@@ -13,12 +13,15 @@ import ZenohTransport
 struct ZenohSwift: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zenoh-swift",
-        abstract: "Zenoh's example programs on the pure-Swift Zenoh (client mode).",
+        abstract: "Zenoh's example programs on the pure-Swift Zenoh (client and peer mode).",
         discussion: """
             Every received sample, reply or liveliness change prints one JSON line:
               {"kind": "PUT", "key": "demo/a", "payload": "hi", "payload_hex": "6869", "attachment": null, \
             "attachment_hex": null, "encoding": "text/plain"}
-            Endpoints look like tcp/127.0.0.1:7447. Multicast scouting is never used.
+            Endpoints look like tcp/127.0.0.1:7447 or tls/127.0.0.1:7447. As a client (the default) the tool \
+            connects to a router or listening peer; with -l/--listen it is a peer that accepts peers and clients \
+            (and may also --connect to one peer). TLS: --tls-root-ca, --tls-cert, --tls-key, --tls-mtls. \
+            Multicast scouting is never used.
             """,
         subcommands: [
             Put.self, Delete.self, Pub.self, Sub.self, Get.self, Queryable.self, Liveliness.self, Ping.self, Pong.self,
@@ -28,30 +31,84 @@ struct ZenohSwift: AsyncParsableCommand {
 
 /// Options every subcommand takes.
 struct ConnectionOptions: ParsableArguments {
-    @Option(name: [.customShort("e"), .customLong("connect")], help: "Endpoint to connect to (repeatable), e.g. tcp/127.0.0.1:7447.")
-    var connect: [String] = ["tcp/127.0.0.1:7447"]
+    @Option(
+        name: [.customShort("e"), .customLong("connect")],
+        help: "Endpoint to connect to (repeatable), e.g. tcp/127.0.0.1:7447. Default: tcp/127.0.0.1:7447 unless --listen.")
+    var connect: [String] = []
 
-    @Option(name: [.short, .long], help: "Session mode: client (peer arrives with the listener).")
-    var mode: String = "client"
+    @Option(
+        name: [.customShort("l"), .customLong("listen")],
+        help: "Endpoint to listen on as a peer (repeatable), e.g. tcp/0.0.0.0:7447 or tls/0.0.0.0:7447. Implies --mode peer.")
+    var listen: [String] = []
+
+    @Option(name: [.short, .long], help: "Session mode: client (through a router or listening peer) or peer.")
+    var mode: String?
+
+    @Option(name: .customLong("tls-root-ca"), help: "root_ca_certificate: PEM CA that signs the remote's certificate.")
+    var tlsRootCA: String?
+
+    @Option(name: .customLong("tls-cert"), help: "Our PEM certificate: listen_certificate with --listen, else connect_certificate (mTLS).")
+    var tlsCertificate: String?
+
+    @Option(name: .customLong("tls-key"), help: "The PEM private key of --tls-cert (RSA PKCS#1, PKCS#8 or EC SEC1).")
+    var tlsKey: String?
+
+    @Flag(name: .customLong("tls-mtls"), help: "enable_mtls: require (listening) or present (connecting) client certificates; TLS 1.3 only.")
+    var tlsMutual = false
+
+    @Flag(name: .customLong("tls-no-verify-name"), help: "verify_name_on_connect: false (skip the certificate name check).")
+    var tlsNoVerifyName = false
 
     @Flag(name: .long, help: "Log transport and session events to stderr.")
     var verbose = false
 
+    /// TLS settings when any TLS flag is given.
+    var tls: ZenohTLSConfiguration? {
+        guard tlsRootCA != nil || tlsCertificate != nil || tlsKey != nil || tlsMutual || tlsNoVerifyName else { return nil }
+        var tls = ZenohTLSConfiguration(rootCACertificate: tlsRootCA, enableMTLS: tlsMutual, verifyNameOnConnect: !tlsNoVerifyName)
+        if listen.isEmpty {
+            tls.connectCertificate = tlsCertificate
+            tls.connectPrivateKey = tlsKey
+        } else {
+            tls.listenCertificate = tlsCertificate
+            tls.listenPrivateKey = tlsKey
+        }
+        return tls
+    }
+
     func open() async throws -> ZenohSession {
-        guard mode == "client" else {
-            throw ValidationError("--mode \(mode) is not available yet; use --mode client with a router or listening peer")
+        let sessionMode: ZenohConfiguration.Mode
+        switch mode ?? (listen.isEmpty ? "client" : "peer") {
+        case "client": sessionMode = .client
+        case "peer": sessionMode = .peer
+        case let other: throw ValidationError("--mode \(other): use client or peer")
         }
-        var endpoints: [ZenohEndpoint] = []
-        for text in connect {
-            do { endpoints.append(try ZenohEndpoint(parsing: text)) } catch { throw ValidationError("--connect: \(error.message)") }
+        if sessionMode == .client, !listen.isEmpty {
+            throw ValidationError("--listen needs --mode peer: a client does not accept connections")
         }
+        func parse(_ texts: [String], _ flag: String) throws -> [ZenohEndpoint] {
+            var endpoints: [ZenohEndpoint] = []
+            for text in texts {
+                do { endpoints.append(try ZenohEndpoint(parsing: text)) } catch { throw ValidationError("\(flag) \(text): \(error.message)") }
+            }
+            return endpoints
+        }
+        let connectTexts = connect.isEmpty && listen.isEmpty ? ["tcp/127.0.0.1:7447"] : connect
+        var configuration = ZenohConfiguration(
+            mode: sessionMode, connect: try parse(connectTexts, "--connect"), listen: try parse(listen, "--listen"), tls: tls)
+        configuration.reconnect = .default
         var logger = Logger(label: "zenoh")
         logger.logLevel = verbose ? .debug : .critical
         do {
-            return try await ZenohSession.open(
-                configuration: ZenohConfiguration(connect: endpoints), connector: TCPTransportConnector(logger: logger), logger: logger)
+            let session = try await ZenohSession.open(configuration: configuration, logger: logger)
+            for endpoint in session.listeningEndpoints {
+                // One line on stderr so scripts that listen on port 0 learn the port.
+                FileHandle.standardError.write(Data("listening on \(endpoint)\n".utf8))
+            }
+            return session
         } catch {
-            throw ValidationError("cannot open a session to \(connect.joined(separator: ", ")): \(error.message)")
+            let target = (listen.isEmpty ? connectTexts : listen).joined(separator: ", ")
+            throw ValidationError("cannot open a session on \(target): \(error.message)")
         }
     }
 }

@@ -116,6 +116,11 @@ public final class PythonProcess: @unchecked Sendable {
         }
     }
 
+    /// Writes one command line to the helper's stdin.
+    public func send(_ line: String) {
+        try? stdinPipe.fileHandleForWriting.write(contentsOf: Data((line + "\n").utf8))
+    }
+
     /// Closes stdin (the helper exits cleanly) and waits for the process.
     public func stop() {
         try? stdinPipe.fileHandleForWriting.close()

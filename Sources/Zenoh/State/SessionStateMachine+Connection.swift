@@ -7,6 +7,7 @@ extension SessionStateMachine {
         if self.isClosed { return nil }
         self.generation += 1
         self.connection = .connecting(generation: self.generation, earlyClose: nil)
+        self.earlyMessages = []
         return self.generation
     }
 
@@ -14,6 +15,7 @@ extension SessionStateMachine {
     mutating func connectAttemptFailed(generation: UInt64) {
         if case .connecting(let current, _) = self.connection, current == generation {
             self.connection = .disconnected
+            self.earlyMessages = []
         }
     }
 
@@ -30,9 +32,13 @@ extension SessionStateMachine {
             var actions = self.redeclarations(for: generation)
             actions.append(.emit(self.hasConnectedBefore ? .reconnected(info) : .connected(info)))
             self.hasConnectedBefore = true
+            let early = self.earlyMessages
+            self.earlyMessages = []
+            for message in early { actions += self.received(message, generation: generation) }
             return .success(actions)
         case .connecting(let current, let error?) where current == generation:
             self.connection = .disconnected
+            self.earlyMessages = []
             return .failure(error)
         default:
             // A stale attempt (its generation was superseded): benign, the caller closes that transport.

@@ -6,7 +6,14 @@ extension SessionStateMachine {
     /// A network message arrived on the transport of `generation` (a face). Messages of transports we no longer
     /// know are ignored.
     mutating func received(_ message: NetworkMessage, generation: UInt64) -> [SessionAction] {
-        guard self.faces[generation] != nil else { return [] }  // a late message from a transport we gave up on
+        guard self.faces[generation] != nil else {
+            // The remote may speak before our dial returned (its declarations follow OpenAck at once): hold
+            // those messages until the face exists. Anything else is late, from a transport we gave up on.
+            if case .connecting(generation, nil) = self.connection, self.earlyMessages.count < Self.earlyMessageLimit {
+                self.earlyMessages.append(message)
+            }
+            return []
+        }
         switch message {
         case .push(let push): return self.receivedPush(push, on: generation)
         case .request(let request): return self.receivedRequest(request, on: generation)

@@ -51,6 +51,10 @@ struct SessionStateMachine {
     /// The last generation number handed out; dialled links and accepted links share the sequence.
     var generation: UInt64 = 0
     var hasConnectedBefore = false
+    /// Messages of the link being dialled that arrived before it was established (replayed then).
+    var earlyMessages: [NetworkMessage] = []
+    /// The most early messages held; a remote that floods before our dial returns loses the rest.
+    static let earlyMessageLimit = 4096
     let reconnectsAutomatically: Bool
     /// Peer mode: declarations pushed to peers, routing by declarations, clients served as by a router.
     let isPeer: Bool
