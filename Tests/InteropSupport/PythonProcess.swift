@@ -140,6 +140,13 @@ public final class PythonProcess: @unchecked Sendable {
         process.waitUntilExit()
     }
 
+    /// Sends `signal` (SIGSTOP freezes the helper with its sockets open: only a lease can notice).
+    public func signal(_ signal: Int32) {
+        #if canImport(Glibc)
+        _ = Glibc.kill(process.processIdentifier, signal)
+        #endif
+    }
+
     public var isRunning: Bool { process.isRunning }
 }
 
