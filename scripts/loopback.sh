@@ -1,6 +1,8 @@
-# Sourced by scripts/demo and scripts/bench-edge: a local Rust Zenoh router (from .venv) and a
-# lerobot-policy-server with the built-in mock policy, both on 127.0.0.1, stopped on exit.
-# Needs: $bin (the build's bin path), $TASK. Sets: $endpoint, $work.
+# Sourced by scripts/demo and scripts/bench-edge: a lerobot-policy-server with the built-in mock policy on
+# 127.0.0.1, stopped on exit. TOPOLOGY=peer: the server listens in peer mode and robots connect to it directly
+# (no router); TOPOLOGY=router (the default here): a local Rust Zenoh router from .venv between them.
+# Needs: $bin (the build's bin path), $TASK. Sets: $endpoint (where robots connect), $robot_mode
+# (--inference.zenoh_mode for robots), $work.
 
 work=$(mktemp -d)
 router_pid="" server_pid=""
@@ -14,18 +16,25 @@ trap loopback_cleanup EXIT
 
 port=$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 endpoint="tcp/127.0.0.1:$port"
-mkfifo "$work/router.in"
-.venv/bin/python python/zenoh_tool.py router --listen "$endpoint" < "$work/router.in" > "$work/router.log" 2>&1 &
-router_pid=$!
-exec 3> "$work/router.in"
-for _ in $(seq 100); do grep -q READY "$work/router.log" 2>/dev/null && break; sleep 0.1; done
-grep -q READY "$work/router.log" || { cat "$work/router.log" >&2; echo "the router did not start" >&2; exit 1; }
+if [ "${TOPOLOGY:-router}" = peer ]; then
+    robot_mode=peer
+    zenoh_flags=(--zenoh.mode=peer --zenoh.listen_endpoints="[\"$endpoint\"]")
+else
+    robot_mode=client
+    zenoh_flags=(--zenoh.connect_endpoints="[\"$endpoint\"]")
+    mkfifo "$work/router.in"
+    .venv/bin/python python/zenoh_tool.py router --listen "$endpoint" < "$work/router.in" > "$work/router.log" 2>&1 &
+    router_pid=$!
+    exec 3> "$work/router.in"
+    for _ in $(seq 100); do grep -q READY "$work/router.log" 2>/dev/null && break; sleep 0.1; done
+    grep -q READY "$work/router.log" || { cat "$work/router.log" >&2; echo "the router did not start" >&2; exit 1; }
+fi
 
 # Starts the server (again) and waits for its ready line.
 start_server() {
     : > "$work/server.out"
     "$bin/lerobot-policy-server" --model.repo_or_path=examples/mock_policy --default_task="$TASK" --health_port=0 \
-        --zenoh.connect_endpoints="[\"$endpoint\"]" > "$work/server.out" 2>> "$work/server.err" &
+        "${zenoh_flags[@]}" > "$work/server.out" 2>> "$work/server.err" &
     server_pid=$!
     for _ in $(seq 300); do grep -q "Policy server up" "$work/server.out" 2>/dev/null && break; sleep 0.1; done
     grep -q "Policy server up" "$work/server.out" || { cat "$work/server.err" >&2; echo "the server did not start" >&2; exit 1; }

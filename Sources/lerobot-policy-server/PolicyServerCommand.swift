@@ -47,26 +47,11 @@ struct PolicyServerCommand {
             settings: .init(servingMode: server.servingMode, rtcExecutionHorizon: manifest.rtc.executionHorizon, defaultTask: manifest.defaultTask))
         try ServerStartup.warmUp(server, runner: runner)
 
-        guard manifest.zenoh.mode == "client" else {
-            throw PolicyServerError(
-                .manifestInvalid,
-                "zenoh.mode=peer (listening without a router) is not available in this build yet; run a router "
-                    + "(python -m zenoh or zenohd) and use --zenoh.mode=client --zenoh.connect_endpoints='[\"tcp/HOST:7447\"]'")
-        }
-        if manifest.zenoh.tlsRootCACertificate != nil {
-            throw PolicyServerError(.manifestInvalid, "TLS endpoints are not available in this build yet (zenoh.tls_*)")
-        }
-        var endpoints: [ZenohEndpoint] = []
-        for text in manifest.zenoh.connectEndpoints {
-            do {
-                endpoints.append(try ZenohEndpoint(parsing: text))
-            } catch {
-                throw PolicyServerError(.manifestInvalid, "zenoh.connect_endpoints: \(error.message)")
-            }
-        }
         let zenoh = try await ZenohSession.open(
-            configuration: ZenohConfiguration(mode: .client, connect: endpoints), connector: TCPTransportConnector(),
-            logger: Logger(label: "zenoh"))
+            configuration: try manifest.zenoh.sessionConfiguration(), logger: Logger(label: "zenoh"))
+        for endpoint in zenoh.listeningEndpoints {
+            logger.info("Listening for robots", metadata: ["endpoint": "\(endpoint)"])
+        }
         let metrics = ServerMetrics(maxSessions: server.maxSessions)
         var capture: DebugCapture?
         if let directory = manifest.debug.captureDir {

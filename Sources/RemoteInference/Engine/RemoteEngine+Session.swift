@@ -11,27 +11,15 @@ extension RemoteEngine {
     /// Connects and handshakes, then starts the worker. Throws (before the robot moves) when no server
     /// answers, the session is refused, or the action names or their order differ.
     public func start() async throws(RemoteInferenceError) {
-        guard configuration.zenohMode == "client" else {
-            throw RemoteInferenceError(
-                .invalidConfiguration,
-                "--inference.zenoh_mode=peer is not available in this build yet; run a Zenoh router and use "
-                    + "--inference.zenoh_mode=client --inference.connect_endpoint=tcp/ROUTER:7447")
-        }
-        guard configuration.tlsCA == nil else {
-            throw RemoteInferenceError(.invalidConfiguration, "--inference.tls_ca/tls_cert/tls_key: TLS is not available in this build yet")
-        }
-        let endpoint: ZenohEndpoint
+        let zenohConfiguration: ZenohConfiguration
         do {
-            endpoint = try ZenohEndpoint(parsing: configuration.connectEndpoint)
+            zenohConfiguration = try configuration.zenohConfiguration()
         } catch {
-            throw RemoteInferenceError(.invalidConfiguration, "--inference.connect_endpoint: \(error.message)")
+            throw RemoteInferenceError(.invalidConfiguration, error.message)
         }
         let zenoh: ZenohSession
         do {
-            zenoh = try await ZenohSession.open(
-                configuration: ZenohConfiguration(
-                    mode: .client, connect: [endpoint], queryTimeout: .seconds(configuration.failSafe.requestTimeout)),
-                connector: TCPTransportConnector(), logger: logger)
+            zenoh = try await ZenohSession.open(configuration: zenohConfiguration, logger: logger)
         } catch {
             throw RemoteInferenceError(.noServer, "\(noServerMessage) — \(error.message)")
         }

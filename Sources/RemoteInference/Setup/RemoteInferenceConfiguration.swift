@@ -1,3 +1,6 @@
+public import Zenoh
+public import ZenohTransport
+
 /// The remote backend's settings (`--inference.*`), with LeRobot's defaults (edge-semantics §2.2).
 public struct RemoteInferenceConfiguration: Sendable, Hashable {
     /// `--inference.connect_endpoint`: the router (client mode) or the server (peer mode).
@@ -81,5 +84,33 @@ public struct RemoteInferenceConfiguration: Sendable, Hashable {
     public func hash(into hasher: inout Hasher) {
         hasher.combine(connectEndpoint)
         hasher.combine(serviceModelID)
+    }
+}
+
+extension RemoteInferenceConfiguration {
+    /// The Zenoh session of the robot: `--inference.zenoh_mode` client (through a router) or peer (straight to a
+    /// listening server), dialling `--inference.connect_endpoint`; with the three `--inference.tls_*` files,
+    /// mutual TLS (the CA checks the server, the certificate and key identify the robot).
+    public func zenohConfiguration() throws(ZenohError) -> ZenohConfiguration {
+        let endpoint: ZenohEndpoint
+        do {
+            endpoint = try ZenohEndpoint(parsing: self.connectEndpoint)
+        } catch {
+            throw ZenohError(.invalidConfiguration, "--inference.connect_endpoint: \(error.message)")
+        }
+        var tls: ZenohTLSConfiguration?
+        if let ca = self.tlsCA {
+            tls = ZenohTLSConfiguration(
+                rootCACertificate: ca, connectCertificate: self.tlsCert, connectPrivateKey: self.tlsKey, enableMTLS: true)
+        }
+        if endpoint.linkProtocol == .tls, tls == nil {
+            throw ZenohError(
+                .invalidConfiguration,
+                "--inference.connect_endpoint=\(endpoint) is a tls/ endpoint: give --inference.tls_ca, --inference.tls_cert "
+                    + "and --inference.tls_key")
+        }
+        return ZenohConfiguration(
+            mode: self.zenohMode == "peer" ? .peer : .client, connect: [endpoint], tls: tls,
+            queryTimeout: .seconds(self.failSafe.requestTimeout))
     }
 }
