@@ -3,16 +3,18 @@ import InteropSupport
 import PolicyServer
 import Testing
 
-/// Our server, a real Rust router, and robots written in Python from the protocol (eclipse-zenoh + msgpack).
-@Suite("Policy server end to end through a Rust router", .serialized)
+/// Our server and robots written in Python from the protocol (eclipse-zenoh + msgpack), through a real Rust
+/// router and with the server listening in Zenoh peer mode (no router).
+@Suite("Policy server end to end (Rust router and peer mode)", .serialized)
 struct PolicyServerInteropTests {
     static func floats(_ value: Any?) -> [[Float]] {
         ((value as? [[Any]]) ?? []).map { $0.map { Float(($0 as? NSNumber)?.doubleValue ?? .nan) } }
     }
 
-    @Test("status → open → observations → exact mock chunks with echoed headers → reset → close; health and metrics")
-    func fullCycle() async throws {
-        let fixture = try await ServerFixture()
+    @Test("status → open → observations → exact mock chunks with echoed headers → reset → close",
+          arguments: ServerFixture.Topology.allCases)
+    func fullCycle(_ topology: ServerFixture.Topology) async throws {
+        let fixture = try await ServerFixture(topology: topology)
         let events = try await fixture.client("robot-1", ["--count", "4", "--rtc", "--reset-after", "2", "--close", "--prefix-rows", "3"])
         await fixture.stop()
         let failure = events.first { $0["event"] as? String == "error" }
@@ -60,9 +62,9 @@ struct PolicyServerInteropTests {
         #expect(lines.contains("lerobot_policy_server_dropped_unknown_client_total 2"), "\(metrics)")
     }
 
-    @Test("Capacity and action-order refusals carry LeRobot's texts")
-    func refusals() async throws {
-        let fixture = try await ServerFixture(maxSessions: 1)
+    @Test("Capacity and action-order refusals carry LeRobot's texts", arguments: [ServerFixture.Topology.router, .peer])
+    func refusals(_ topology: ServerFixture.Topology) async throws {
+        let fixture = try await ServerFixture(maxSessions: 1, topology: topology)
         let first = try await fixture.client("robot-a", ["--count", "1"])
         #expect(first.contains { $0["event"] as? String == "ack" && $0["accepted"] as? Bool == true })
         let second = try await fixture.client("robot-b", ["--count", "1"])
@@ -75,9 +77,10 @@ struct PolicyServerInteropTests {
         #expect((mismatch["error"] as? String)?.hasPrefix("action feature names/order mismatch — refusing to map chunk columns to motors.") == true)
     }
 
-    @Test("8 concurrent robots with different states never receive each other's values")
-    func concurrentRobots() async throws {
-        let fixture = try await ServerFixture(maxSessions: 8)
+    @Test("8 concurrent robots with different states never receive each other's values",
+          arguments: [ServerFixture.Topology.router, .peer])
+    func concurrentRobots(_ topology: ServerFixture.Topology) async throws {
+        let fixture = try await ServerFixture(maxSessions: 8, topology: topology)
         // Each robot reports the first row of every chunk it received.
         let results = try await withThrowingTaskGroup(of: (Int, [[Float]], String).self) { group in
             for i in 0..<8 {

@@ -9,9 +9,23 @@ import ZenohTransport
 import FoundationNetworking
 #endif
 
-/// A real Rust router, our policy server (in this process) with the mock policy, and its health port.
+/// Our policy server (in this process) with the mock policy and its health port, behind a real Rust router or
+/// listening in Zenoh peer mode (robots then connect to it directly).
 final class ServerFixture: @unchecked Sendable {
-    let router: ZenohRouter
+    enum Topology: String, Sendable, CaseIterable {
+        /// Server and robots are clients of a Rust router.
+        case router
+        /// The server listens in peer mode; robots connect to it as peers (the router-less quickstart).
+        case peer
+        /// The server listens in peer mode; robots connect to it in client mode.
+        case peerWithClientRobots
+    }
+
+    let router: ZenohRouter?
+    /// Where robots connect: the router, or the server's own listener.
+    let endpoint: String
+    /// The robots' Zenoh mode (`-m`): client through the router, peer straight to the listening server.
+    let robotMode: String
     let zenoh: ZenohSession
     let service: PolicyService
     let health: HealthServer
@@ -36,21 +50,27 @@ final class ServerFixture: @unchecked Sendable {
     /// Serves `model` (default: the mock checkpoint) with the manifest `extra` keys.
     init(
         maxSessions: Int = 4, extra: [(key: String, value: String)] = [], model: URL? = nil,
-        capture: DebugCapture? = nil
+        capture: DebugCapture? = nil, topology: Topology = .router
     ) async throws {
-        router = try await ZenohRouter.start()
+        let router = topology == .router ? try await ZenohRouter.start() : nil
+        self.router = router
         self.model = try model ?? Self.mockCheckpoint()
+        let zenohKeys: [(key: String, value: String)] = if let router {
+            [("zenoh.connect_endpoints", "[\"\(router.endpoint)\"]")]
+        } else {
+            [("zenoh.mode", "peer"), ("zenoh.listen_endpoints", "[\"tcp/127.0.0.1:0\"]")]
+        }
         let manifest = try ServerManifest(yaml: nil, overrides: [
             ("model.repo_or_path", self.model.path), ("max_sessions", "\(maxSessions)"), ("warmup_inferences", "0"),
-            ("zenoh.connect_endpoints", "[\"\(router.endpoint)\"]"), ("default_task", "test task"),
-        ] + extra)
+            ("default_task", "test task"),
+        ] + zenohKeys + extra)
         server = try await ServerStartup.load(manifest)
         let runner = try InferenceRunner(
             policy: server.policy,
             settings: .init(servingMode: server.servingMode, rtcExecutionHorizon: 10, defaultTask: manifest.defaultTask))
-        zenoh = try await ZenohSession.open(
-            configuration: ZenohConfiguration(connect: [try ZenohEndpoint(parsing: router.endpoint)]),
-            connector: TCPTransportConnector())
+        zenoh = try await ZenohSession.open(configuration: try manifest.zenoh.sessionConfiguration())
+        endpoint = router?.endpoint ?? "\(zenoh.listeningEndpoints[0])"
+        robotMode = topology == .peer ? "peer" : "client"
         let metrics = ServerMetrics(maxSessions: server.maxSessions)
         service = PolicyService(
             server: server, zenoh: zenoh, runner: runner, metrics: metrics, logger: Logger(label: "test.server"),
@@ -64,7 +84,7 @@ final class ServerFixture: @unchecked Sendable {
         service.drain()
         await zenoh.close()
         await health.close()
-        router.stop()
+        router?.stop()
     }
 
     /// Runs `python/lerobot_client.py` against this server and returns its JSON events.
@@ -73,7 +93,7 @@ final class ServerFixture: @unchecked Sendable {
         cameras: String = "observation.images.front"
     ) async throws -> [[String: Any]] {
         let process = try PythonProcess("lerobot_client.py", [
-            "-e", router.endpoint, "--model", model.path, "--task", "test task", "--uuid", uuid, "--state", state,
+            "-e", endpoint, "-m", robotMode, "--model", model.path, "--task", "test task", "--uuid", uuid, "--state", state,
             "--cameras", cameras, "--image-size", "48x64",
         ] + extra)
         try await process.awaitLine(timeout: 60) { $0.contains("\"event\": \"done\"") || $0.contains("\"event\": \"error\"") }
