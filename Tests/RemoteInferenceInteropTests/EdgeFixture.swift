@@ -15,18 +15,23 @@ final class InProcessServer: @unchecked Sendable {
     let service: PolicyService
     let server: LoadedServer
 
-    init(router: String, model: URL, rtc: Bool = true, task: String = EdgeFixture.task) async throws {
+    convenience init(router: String, model: URL, rtc: Bool = true, task: String = EdgeFixture.task) async throws {
+        try await self.init(zenoh: [("zenoh.connect_endpoints", "[\"\(router)\"]")], model: model, rtc: rtc, task: task)
+    }
+
+    /// A server with these `zenoh.*` manifest keys (peer mode, listen endpoints, TLS files).
+    init(
+        zenoh zenohKeys: [(key: String, value: String)], model: URL, rtc: Bool = true, task: String = EdgeFixture.task
+    ) async throws {
         let manifest = try ServerManifest(yaml: nil, overrides: [
             ("model.repo_or_path", model.path), ("max_sessions", "4"), ("warmup_inferences", "0"),
-            ("zenoh.connect_endpoints", "[\"\(router)\"]"), ("default_task", task), ("rtc.enabled", rtc ? "true" : "false"),
-            ("health_port", "0"),
-        ])
+            ("default_task", task), ("rtc.enabled", rtc ? "true" : "false"), ("health_port", "0"),
+        ] + zenohKeys)
         server = try await ServerStartup.load(manifest)
         let runner = try InferenceRunner(
             policy: server.policy,
             settings: .init(servingMode: server.servingMode, rtcExecutionHorizon: 10, defaultTask: manifest.defaultTask))
-        zenoh = try await ZenohSession.open(
-            configuration: ZenohConfiguration(connect: [try ZenohEndpoint(parsing: router)]), connector: TCPTransportConnector())
+        zenoh = try await ZenohSession.open(configuration: try manifest.zenoh.sessionConfiguration())
         service = PolicyService(
             server: server, zenoh: zenoh, runner: runner, metrics: ServerMetrics(maxSessions: server.maxSessions),
             logger: Logger(label: "test.server"), auditLogger: Logger(label: "test.audit"))

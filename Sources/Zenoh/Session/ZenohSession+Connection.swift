@@ -40,6 +40,7 @@ extension ZenohSession {
             case .success(let effects):
                 self.logger.debug("Session connected", metadata: [ZenohLogKey.endpoint: "\(endpoint)"])
                 self.run(effects)
+                await self.awaitInitialDeclarations()
                 return .success(connection.info)
             case .failure(let error):
                 await connection.close()
@@ -48,6 +49,15 @@ extension ZenohSession {
             }
         }
         return .failure(lastError)
+    }
+
+    /// A dialled peer pushes its declarations right after open and ends them with `D_FINAL(0)`; like Rust, wait
+    /// for that (at most 500 ms) so that the first get or put after `open` already knows where to go.
+    func awaitInitialDeclarations() async {
+        let deadline = ContinuousClock.now + .milliseconds(500)
+        while !self.storage.withLock({ $0.machine.uplinkHasDeclaredEverything }), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(2))
+        }
     }
 
     /// An event from the transport of `generation` (on its event loop: never blocks).

@@ -32,13 +32,23 @@ extension SessionStateMachine {
         }
     }
 
-    /// The faces a query on `key` goes to (peer mode), leaving out the face it came from.
+    /// The faces a query on `key` goes to (peer mode), leaving out the face it came from: those that declared
+    /// a matching queryable, and peers whose declarations are not complete yet (they answer with a final).
     func requestTargets(for key: KeyExpr, target: QueryTarget, from origin: UInt64?) -> [UInt64] {
         let source = origin.flatMap { self.faces[$0] }
         return self.faces.sorted { $0.key < $1.key }.compactMap { id, face in
             guard id != origin, self.mayForward(from: source, to: face) else { return nil }
-            return face.hasQueryable(matching: key, target: target) ? id : nil
+            let wanted = face.hasQueryable(matching: key, target: target) || (!face.isClient && !face.hasDeclaredEverything)
+            return wanted ? id : nil
         }
+    }
+
+    /// Whether the dialled peer has sent its `D_FINAL(0)` (true when there is nothing to wait for).
+    var uplinkHasDeclaredEverything: Bool {
+        guard self.isPeer, let uplink = self.connectedGeneration, let face = self.faces[uplink], !face.isClient else {
+            return true
+        }
+        return face.hasDeclaredEverything
     }
 
     /// Everything a fresh face must be told. Client mode: our entities in id order, then our liveliness
