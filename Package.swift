@@ -222,7 +222,7 @@ let package = Package(
         .testTarget(
             name: "PolicyServerTests",
             dependencies: [
-                "PolicyServer", "PolicyWire", "PolicyRuntime", "HubClient", "InteropSupport",
+                "PolicyServer", "PolicyWire", "PolicyRuntime", "HubClient", "InteropSupport", "Zenoh", "ZenohTransport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],

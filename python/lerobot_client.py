@@ -67,6 +67,9 @@ def main():
     p.add_argument("--close", action="store_true")
     p.add_argument("--timeout", type=float, default=10.0)
     p.add_argument("--prefix-rows", type=int, default=0)
+    p.add_argument("--tls-ca", default=None, help="root CA (PEM); with --tls-cert and --tls-key: mutual TLS")
+    p.add_argument("--tls-cert", default=None)
+    p.add_argument("--tls-key", default=None)
     p.add_argument("--raw-obs-only", action="store_true", help="publish observations without a session (unknown client)")
     a = p.parse_args()
 
@@ -76,6 +79,11 @@ def main():
     conf.insert_json5("mode", json.dumps(a.mode))
     conf.insert_json5("scouting/multicast/enabled", "false")
     conf.insert_json5("connect/endpoints", json.dumps([a.connect]))
+    if a.tls_ca:
+        conf.insert_json5("transport/link/tls/root_ca_certificate", json.dumps(a.tls_ca))
+        conf.insert_json5("transport/link/tls/connect_certificate", json.dumps(a.tls_cert))
+        conf.insert_json5("transport/link/tls/connect_private_key", json.dumps(a.tls_key))
+        conf.insert_json5("transport/link/tls/enable_mtls", "true")
     session = zenoh.open(conf)
     keep = []
     try:

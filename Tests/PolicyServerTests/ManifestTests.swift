@@ -1,5 +1,7 @@
 import Foundation
 import PolicyServer
+import Zenoh
+import ZenohTransport
 import Testing
 
 @Suite("Manifest: YAML, dotted flags, validation texts")
@@ -97,12 +99,47 @@ struct ManifestTests {
 
 @Suite("Shipped example manifests")
 struct ExampleManifestTests {
-    @Test("examples/server.yaml parses and validates")
-    func example() throws {
+    static func example(_ name: String) throws -> ServerManifest {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("examples/server.yaml")
-        let manifest = try ServerManifest(yaml: try String(contentsOf: url, encoding: .utf8))
+            .deletingLastPathComponent().appendingPathComponent("examples/\(name)")
+        return try ServerManifest(yaml: try String(contentsOf: url, encoding: .utf8))
+    }
+
+    @Test("examples/server-router.yaml: client mode towards a router")
+    func router() throws {
+        let manifest = try Self.example("server-router.yaml")
         #expect(manifest.model.repoOrPath == "examples/mock_policy" && manifest.zenoh.mode == "client")
         #expect(manifest.zenoh.connectEndpoints == ["tcp/127.0.0.1:7447"] && manifest.maxSessions == 4)
+        #expect(try manifest.zenoh.sessionConfiguration().mode == .client)
+    }
+
+    @Test("examples/server-peer.yaml: peer mode listening on 7447")
+    func peer() throws {
+        let configuration = try Self.example("server-peer.yaml").zenoh.sessionConfiguration()
+        #expect(configuration.mode == .peer && configuration.listen.map(\.description) == ["tcp/0.0.0.0:7447"])
+        #expect(configuration.connect.isEmpty && configuration.tls == nil)
+    }
+
+    @Test("examples/server-tls.yaml: mutual TLS on a tls/ listener, the certificate doubling as listen certificate")
+    func tls() throws {
+        let configuration = try Self.example("server-tls.yaml").zenoh.sessionConfiguration()
+        #expect(configuration.listen.map(\.description) == ["tls/0.0.0.0:7448"])
+        #expect(configuration.tls?.enableMTLS == true && configuration.tls?.rootCACertificate == "certs/ca.pem")
+        #expect(configuration.tls?.listenCertificate == "certs/server.pem" && configuration.tls?.connectCertificate == "certs/server.pem")
+    }
+
+    @Test("Zenoh settings that cannot work are refused naming the key")
+    func zenohRefusals() throws {
+        func refusal(_ overrides: [(key: String, value: String)]) -> String {
+            do {
+                _ = try ServerManifest(yaml: nil, overrides: [("model.repo_or_path", "x")] + overrides).zenoh.sessionConfiguration()
+                return "accepted"
+            } catch { return error.message }
+        }
+        #expect(refusal([("zenoh.mode", "peer")]).contains("zenoh.listen_endpoints"))
+        #expect(refusal([("zenoh.connect_endpoints", "[\"tcp/r:7447\"]"), ("zenoh.listen_endpoints", "[\"tcp/0.0.0.0:7447\"]")])
+            .contains("zenoh.mode=peer"))
+        #expect(refusal([("zenoh.mode", "peer"), ("zenoh.listen_endpoints", "[\"tls/0.0.0.0:7447\"]")]).contains("zenoh.tls_root_ca_certificate"))
+        #expect(refusal([("zenoh.mode", "peer"), ("zenoh.listen_endpoints", "[\"udp/x\"]")]).contains("zenoh.listen_endpoints"))
     }
 }
