@@ -15,7 +15,10 @@ struct Ping: AsyncParsableCommand {
     @Option(name: [.short, .long], help: "Round trips before measuring.") var warmup: Int = 50
 
     func run() async throws {
+        let opening = ContinuousClock.now
         let session = try await connection.open()
+        let openTime = ContinuousClock.now - opening
+        let openMilliseconds = Double(openTime.components.seconds) * 1e3 + Double(openTime.components.attoseconds) / 1e15
         let pongs = try session.declareSubscriber("test/pong", bufferingPolicy: .bufferingNewest(16))
         let publisher = try session.declarePublisher(
             "test/ping", options: ZenohPublicationOptions(congestionControl: .block, isExpress: true))
@@ -37,7 +40,9 @@ struct Ping: AsyncParsableCommand {
         let p50 = samples[samples.count / 2]
         let p99 = samples[min(samples.count - 1, samples.count * 99 / 100)]
         let mean = samples.reduce(0, +) / Double(samples.count)
-        print(String(format: "{\"impl\": \"swift\", \"size\": %d, \"n\": %d, \"p50_us\": %.1f, \"p99_us\": %.1f, \"mean_us\": %.1f}", size, samples.count, p50, p99, mean))
+        print(String(
+            format: "{\"impl\": \"swift\", \"size\": %d, \"n\": %d, \"p50_us\": %.1f, \"p99_us\": %.1f, \"mean_us\": %.1f, \"open_ms\": %.2f}",
+            size, samples.count, p50, p99, mean, openMilliseconds))
         await session.close()
     }
 }

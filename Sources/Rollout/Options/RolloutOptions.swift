@@ -14,11 +14,14 @@ public struct RolloutOptions: ParsableArguments {
 
     @Option(name: .customLong("inference.type"), help: "remote (sync and rtc need local weights: not in this weightless build)")
     public var inferenceType = "sync"
-    @Option(name: .customLong("inference.connect_endpoint")) public var connectEndpoint = "tcp/localhost:7447"
-    @Option(name: .customLong("inference.zenoh_mode"), help: "client (through a router) | peer") public var zenohMode = "client"
-    @Option(name: .customLong("inference.tls_ca")) public var tlsCA: String?
-    @Option(name: .customLong("inference.tls_cert")) public var tlsCert: String?
-    @Option(name: .customLong("inference.tls_key")) public var tlsKey: String?
+    @Option(name: .customLong("inference.connect_endpoint"), help: "the router (client mode) or the listening server (peer mode); tcp/HOST:PORT or tls/HOST:PORT")
+    public var connectEndpoint = "tcp/localhost:7447"
+    @Option(name: .customLong("inference.zenoh_mode"), help: "client (through a router) | peer (straight to a server listening in peer mode)")
+    public var zenohMode = "client"
+    @Option(name: .customLong("inference.tls_ca"), help: "PEM CA that signed the server's certificate (mutual TLS: all three tls_* together)")
+    public var tlsCA: String?
+    @Option(name: .customLong("inference.tls_cert"), help: "PEM certificate of this robot") public var tlsCert: String?
+    @Option(name: .customLong("inference.tls_key"), help: "PEM private key of --inference.tls_cert") public var tlsKey: String?
     @Option(name: .customLong("inference.service_model_id"), help: "default: --policy.path") public var serviceModelID = ""
     @Option(name: .customLong("inference.service_revision")) public var serviceRevision = "main"
     @Option(name: .customLong("inference.service_task"), help: "default: --task") public var serviceTask = ""
