@@ -23,10 +23,16 @@ struct DrainTests {
         }
     }
 
-    @Test("SIGTERM: the server token vanishes first, the in-flight request is answered, exit status 0")
-    func drain() async throws {
-        let router = try await ZenohRouter.start()
-        defer { router.stop() }
+    @Test("SIGTERM: the server token vanishes first, the in-flight request is answered, exit status 0",
+          arguments: [ServerFixture.Topology.router, .peer])
+    func drain(_ topology: ServerFixture.Topology) async throws {
+        let router = topology == .router ? try await ZenohRouter.start() : nil
+        defer { router?.stop() }
+        let endpoint = router?.endpoint ?? "tcp/127.0.0.1:\(freeLoopbackPort())"
+        let zenohFlags = router == nil
+            ? ["--zenoh.mode=peer", "--zenoh.listen_endpoints=[\"\(endpoint)\"]"]
+            : ["--zenoh.connect_endpoints=[\"\(endpoint)\"]"]
+        let robotMode = router == nil ? "peer" : "client"
         let model = try ServerFixture.mockCheckpoint()
         // 1.5 s of simulated inference so the signal lands while a request is being served.
         var config = try String(contentsOf: model.appendingPathComponent("config.json"), encoding: .utf8)
@@ -37,8 +43,7 @@ struct DrainTests {
         server.executableURL = try Self.executable
         server.arguments = [
             "--model.repo_or_path=\(model.path)", "--default_task=test task", "--warmup_inferences=0", "--health_port=0",
-            "--zenoh.connect_endpoints=[\"\(router.endpoint)\"]",
-        ]
+        ] + zenohFlags
         let output = Pipe()
         server.standardOutput = output
         server.standardError = FileHandle.nullDevice
@@ -51,12 +56,12 @@ struct DrainTests {
         #expect(String(decoding: ready, as: UTF8.self).hasPrefix("Policy server up: prefix=@lerobot/"))
 
         let prefix = String(decoding: ready, as: UTF8.self).split(separator: " ")[3].dropFirst("prefix=".count)
-        let watcher = try PythonProcess("zenoh_tool.py", ["-e", router.endpoint, "liveliness-sub", "-k", "\(prefix)/server/alive", "--history"])
+        let watcher = try PythonProcess("zenoh_tool.py", ["-m", robotMode, "-e", endpoint, "liveliness-sub", "-k", "\(prefix)/server/alive", "--history"])
         defer { watcher.stop() }
         try await watcher.awaitLine { $0.contains("\"kind\": \"PUT\"") }
 
         let robot = try PythonProcess("lerobot_client.py", [
-            "-e", router.endpoint, "--model", model.path, "--task", "test task", "--uuid", "drain-robot", "--count", "1",
+            "-e", endpoint, "-m", robotMode, "--model", model.path, "--task", "test task", "--uuid", "drain-robot", "--count", "1",
             "--cameras", "observation.images.front", "--image-size", "48x64", "--timeout", "10",
         ])
         defer { robot.stop() }
