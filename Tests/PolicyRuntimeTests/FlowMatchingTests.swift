@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+@testable import PolicyRuntime
+
+/// RTC guidance and the Euler sampler against the values LeRobot pins (edge-semantics §3.2–§3.3) and
+/// against hand computation.
+@Suite("Flow matching: prefix weights, guidance, Euler sampler")
+struct FlowMatchingTests {
+    static func close(_ a: [Float], _ b: [Float], _ tolerance: Float = 1e-4) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= tolerance }
+    }
+
+    @Test func linearAndExpRamps() {
+        let linear = PrefixSchedule.linear.weights(start: 5, end: 14, total: 25)
+        #expect(Self.close(linear, [1, 1, 1, 1, 1, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1] + [Float](repeating: 0, count: 11)))
+        let exp = PrefixSchedule.exp.weights(start: 5, end: 14, total: 25)
+        #expect(Self.close(Array(exp[5..<14]), [0.7645, 0.5706, 0.4130, 0.2871, 0.1888, 0.1145, 0.0611, 0.0258, 0.0061]))
+        #expect(exp.prefix(5).allSatisfy { $0 == 1 } && exp.suffix(11).allSatisfy { $0 == 0 })
+    }
+
+    @Test func zerosOnesAndDegenerateRanges() {
+        let ones = [Float](repeating: 1, count: 20)
+        let zeros = [Float](repeating: 0, count: 20)
+        #expect(PrefixSchedule.zeros.weights(start: 5, end: 10, total: 20) == Array(ones.prefix(5)) + Array(zeros.prefix(15)))
+        #expect(PrefixSchedule.ones.weights(start: 5, end: 15, total: 20) == Array(ones.prefix(15)) + Array(zeros.prefix(5)))
+        #expect(PrefixSchedule.linear.weights(start: 10, end: 10, total: 20) == Array(ones.prefix(10)) + Array(zeros.prefix(10)))
+        #expect(PrefixSchedule.linear.weights(start: 15, end: 10, total: 20) == Array(ones.prefix(10)) + Array(zeros.prefix(10)))
+        #expect(PrefixSchedule.linear.weights(start: 10, end: 10, total: 5) == [1, 1, 1, 1, 1])
+    }
+
+    @Test func defaultRolloutWeights() {
+        let d0 = PrefixSchedule.linear.weights(start: 0, end: 10, total: 50)
+        #expect(Self.close(Array(d0.prefix(10)), (1...10).map { Float(11 - $0) / 11 }, 1e-6) && d0.suffix(40).allSatisfy { $0 == 0 })
+        let d3 = PrefixSchedule.linear.weights(start: 3, end: 10, total: 50)
+        #expect(Self.close(Array(d3.prefix(10)), [1, 1, 1] + (1...7).map { Float(8 - $0) / 8 }, 1e-6))
+        #expect(PrefixSchedule.linear.weights(start: 12, end: 10, total: 50).prefix(10).allSatisfy { $0 == 1 })
+    }
+
+    @Test func guidanceWeightsOfTheTenStepSampler() {
+        let g = (0..<10).map { RTCGuidance.guidanceWeight(t: Float(1.0 - Double($0) / 10), maxGuidanceWeight: 10) }
+        #expect(Self.close(g, [10, 9.111, 4.25, 2.762, 2.167, 2.0, 2.167, 2.762, 4.25, 9.111], 1e-3))
+        #expect(RTCGuidance.guidanceWeight(t: 0, maxGuidanceWeight: 10) == 0)  // 0 · ∞ = NaN → 0
+        #expect(RTCGuidance.guidanceWeight(t: 1, maxGuidanceWeight: 3) == 3)  // τ = 0 → G
+    }
+
+    /// v = 0.5·x, x ≡ 1, prefix ≡ 0.1, t = 0.5, d = 5, G = 10 (LeRobot's own pinned case).
+    static func guidedRows(horizon: Int, prefixRows: Int, t: Float, chunk: Int = 20, dimension: Int = 3) -> [Float] {
+        let guide = RTCGuidance(
+            prefix: [Float](repeating: 0.1, count: prefixRows * dimension), prefixRows: prefixRows, actionDimension: dimension,
+            delay: 5, executionHorizon: horizon, schedule: .linear, maxGuidanceWeight: 10)
+        let x = [Float](repeating: 1, count: chunk * dimension)
+        var v = x.map { 0.5 * $0 }[...]
+        guide.guide(velocity: &v, sample: x[...], t: t, chunkLength: chunk, dimension: dimension, weights: guide.rowWeights(chunkLength: chunk))
+        return stride(from: 0, to: chunk * dimension, by: dimension).map { v[$0] }
+    }
+
+    @Test func guidedVelocityMatchesThePinnedRows() {
+        let h10 = Self.guidedRows(horizon: 10, prefixRows: 10, t: 0.5)
+        #expect(Self.close(Array(h10.prefix(5)), [Float](repeating: 1.8, count: 5)))
+        #expect(Self.close(Array(h10[5..<10]), [1.5833, 1.3667, 1.15, 0.9333, 0.7167]))
+        #expect(h10.suffix(10).allSatisfy { $0 == 0.5 })
+        let h15 = Self.guidedRows(horizon: 15, prefixRows: 15, t: 0.5)
+        #expect(Self.close(Array(h15[5..<15]), (0..<10).map { 1.6818 - 0.11818 * Float($0) }))
+        // t = 0: no guidance at all; t = 1: full strength G on the frozen rows (x̂₀ = x − v = 0.5 → v' = 0.5 − 10·(0.1 − 0.5)).
+        #expect(Self.guidedRows(horizon: 10, prefixRows: 10, t: 0).allSatisfy { $0 == 0.5 })
+        #expect(Self.close(Array(Self.guidedRows(horizon: 10, prefixRows: 10, t: 1).prefix(5)), [Float](repeating: 4.5, count: 5)))
+    }
+
+    @Test func aShortPrefixIsZeroPaddedAndTheHorizonCappedByIt() {
+        // A 3-row, 2-column prefix in a 4-dimension chunk: the horizon (10) is capped at 3 rows; padded
+        // columns are pulled toward 0.
+        let guide = RTCGuidance(prefix: [1, 1, 1, 1, 1, 1], prefixRows: 3, actionDimension: 2, delay: 0, executionHorizon: 10)
+        #expect(Self.close(guide.rowWeights(chunkLength: 6), [0.75, 0.5, 0.25, 0, 0, 0], 1e-6))
+        let x = [Float](repeating: 0, count: 6 * 4)
+        var v = [Float](repeating: 0, count: 6 * 4)[...]
+        guide.guide(velocity: &v, sample: x[...], t: 0.5, chunkLength: 6, dimension: 4, weights: guide.rowWeights(chunkLength: 6))
+        // x̂₀ = 0, e = W·(Y − 0): v' = −g·W·Y with g(0.5) = 2.
+        #expect(Self.close(Array(v.prefix(4)), [-1.5, -1.5, 0, 0]))
+        #expect(v.suffix(12).allSatisfy { $0 == 0 })
+    }
+
+    /// v(x, t) = x: x shrinks by (1 − 1/N) per step.
+    struct Proportional: FlowVelocityField {
+        func velocity(sample: [Float], t: Float, batch: Int) throws -> [Float] { sample }
+    }
+
+    /// A velocity that depends on t and on the row, so that guidance order errors show.
+    struct Mixing: FlowVelocityField {
+        let dimension: Int
+        let rowSize: Int
+        func velocity(sample: [Float], t: Float, batch: Int) throws -> [Float] {
+            sample.indices.map { sample[$0] * (0.3 + t) + Float(($0 % rowSize) % (7 * dimension)) * 0.01 }
+        }
+    }
+
+    @Test func eulerLoopWithoutGuidanceIsTheClosedForm() throws {
+        let sampler = FlowMatchingSampler(steps: 10, chunkLength: 4, dimension: 2)
+        var noise = GaussianNoise(seed: 7)
+        let x0 = noise.values(8)
+        let out = try sampler.sample(noise: x0, guidance: [nil], field: Proportional())
+        let factor = Float(pow(0.9, 10.0))
+        #expect(Self.close(out, x0.map { $0 * factor }, 1e-5))
+    }
+
+    @Test func batchedRobotsKeepTheirOwnPrefixDelayAndHorizon() throws {
+        let (chunk, dimension) = (12, 4)
+        let sampler = FlowMatchingSampler(steps: 10, chunkLength: chunk, dimension: dimension)
+        var noise = GaussianNoise(seed: 42)
+        let rows = (0..<3).map { _ in noise.values(chunk * dimension) }
+        let guides: [RTCGuidance?] = [
+            RTCGuidance(prefix: [Float](repeating: 0.3, count: 5 * 2), prefixRows: 5, actionDimension: 2, delay: 2, executionHorizon: 5),
+            nil,
+            RTCGuidance(
+                prefix: (0..<8 * 4).map { Float($0) / 32 }, prefixRows: 8, actionDimension: 4, delay: 0, executionHorizon: 6,
+                schedule: .exp, maxGuidanceWeight: 5),
+        ]
+        let field = Mixing(dimension: dimension, rowSize: chunk * dimension)
+        let batched = try sampler.sample(noise: rows.flatMap { $0 }, guidance: guides, field: field)
+        for robot in 0..<3 {
+            let alone = try sampler.sample(noise: rows[robot], guidance: [guides[robot]], field: field)
+            #expect(Array(batched[robot * chunk * dimension..<(robot + 1) * chunk * dimension]) == alone, "robot \(robot)")
+        }
+        // Guidance changed the guided robot's chunk.
+        let unguided0 = try sampler.sample(noise: rows[0], guidance: [nil], field: field)
+        #expect(Array(batched.prefix(dimension)) != Array(unguided0.prefix(dimension)))
+    }
+
+    @Test func seededNoiseIsReproducibleAndStandard() {
+        var a = GaussianNoise(seed: 1)
+        var b = GaussianNoise(seed: 1)
+        #expect(a.values(101) == b.values(101))
+        var c = GaussianNoise(seed: 2)
+        let values = c.values(200_000)
+        let mean = values.reduce(0, +) / Float(values.count)
+        let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Float(values.count)
+        #expect(abs(mean) < 0.01 && abs(variance - 1) < 0.02)
+    }
+}
