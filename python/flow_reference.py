@@ -7,7 +7,8 @@ checks. Reads a JSON case from the file named by its argument, prints the sample
 
 Case: {"steps", "chunk", "dim", "noise": [B*T*D], "matrix": [D*D], "bias": [D],
        "guidance": [null | {"prefix": [P*A], "rows": P, "cols": A, "delay", "horizon", "schedule", "max_g"}]}
-The velocity field is v(x, t) = x @ matrix + t · bias (per row), the same in every batch row.
+The velocity field is v(x, t) = x @ matrix + t · bias (per row), plus tanh(cache @ cache_matrix) per robot when
+the case has "cache" ([B*K]) and "cache_matrix" ([K*D]) — the tiny velocity graph of flow_fixture.py.
 """
 import json
 import sys
@@ -59,10 +60,15 @@ def main():
     x = np.array(case["noise"], dtype=np.float32).reshape(B, T, D)
     M = np.array(case["matrix"], dtype=np.float32).reshape(D, D)
     b = np.array(case["bias"], dtype=np.float32)
+    extra = np.zeros((B, 1, D), dtype=np.float32)
+    if "cache" in case:
+        cache = np.array(case["cache"], dtype=np.float32).reshape(B, -1)
+        C = np.array(case["cache_matrix"], dtype=np.float32).reshape(cache.shape[1], D)
+        extra = np.tanh(cache @ C)[:, None, :]
     dt = -1.0 / steps
     for step in range(steps):
         t = np.float32(1.0 + step * dt)
-        v = x @ M + t * b
+        v = x @ M + t * b + extra
         for r, guide in enumerate(guides):
             if guide is None:
                 continue

@@ -1,5 +1,6 @@
 import Foundation
 import InteropSupport
+import ONNXRuntime
 import Testing
 @testable import PolicyRuntime
 
@@ -203,5 +204,56 @@ struct FlowMatchingReferenceTests {
         let plain = try FlowMatchingSampler(steps: steps, chunkLength: chunk, dimension: dimension)
             .sample(noise: x0, guidance: [nil, nil, nil, nil], field: field)
         #expect(Array(plain.prefix(chunk * dimension)) != Array(swift.prefix(chunk * dimension)))
+    }
+}
+
+/// The sampler around a velocity graph on ONNX Runtime (python/flow_fixture.py: x @ M + t·b + tanh(cache @ C)),
+/// against the numpy reference of the whole loop: the plumbing a real exported action expert goes through
+/// (batched noisy chunks, one time per robot, per-robot conditioning kept across steps, RTC per robot).
+@Suite("Flow matching: sampler on an ONNX velocity graph vs numpy")
+struct ONNXFlowMatchingTests {
+    @Test func onnxVelocityGraphWithRTCMatchesNumpy() throws {
+        let (steps, chunk, dimension, cacheWidth) = (10, 12, 8, 5)
+        let directory = try PythonRunner.temporaryDirectory("flow-onnx")
+        try PythonRunner.succeed("flow_fixture.py", [directory.path, "\(chunk)", "\(dimension)", "\(cacheWidth)", "3"])
+        let params = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("params.json"))) as? [String: [Double]])
+        var noise = GaussianNoise(seed: 99)
+        let guides: [RTCGuidance?] = [
+            RTCGuidance(prefix: noise.values(10 * 6), prefixRows: 10, actionDimension: 6, delay: 2, executionHorizon: 8),
+            nil,
+            RTCGuidance(prefix: noise.values(4 * 8), prefixRows: 4, actionDimension: 8, delay: 5, executionHorizon: 10, schedule: .exp),
+        ]
+        let batch = guides.count
+        let cache = noise.values(batch * cacheWidth)
+        let x0 = noise.values(batch * chunk * dimension)
+        let session = try ORTSession(
+            library: try ORTLibrary.load(), modelPath: directory.appendingPathComponent("velocity.onnx").path)
+        let field = ONNXVelocityField(
+            session: session, chunkLength: chunk, dimension: dimension,
+            conditioning: ["cache": try ORTTensor(cache, shape: [batch, cacheWidth])])
+        let swift = try FlowMatchingSampler(steps: steps, chunkLength: chunk, dimension: dimension)
+            .sample(noise: x0, guidance: guides, field: field)
+
+        let caseJSON: [String: Any] = [
+            "steps": steps, "chunk": chunk, "dim": dimension, "noise": x0.map(Double.init),
+            "matrix": params["M"] ?? [], "bias": params["b"] ?? [], "cache": cache.map(Double.init),
+            "cache_matrix": params["C"] ?? [],
+            "guidance": guides.map { guide -> Any in
+                guard let guide else { return NSNull() }
+                return [
+                    "prefix": guide.prefix.map(Double.init), "rows": guide.prefixRows, "cols": guide.actionDimension,
+                    "delay": guide.delay, "horizon": guide.executionHorizon, "schedule": guide.schedule.rawValue,
+                    "max_g": Double(guide.maxGuidanceWeight),
+                ] as [String: Any]
+            },
+        ]
+        let file = directory.appendingPathComponent("case.json")
+        try JSONSerialization.data(withJSONObject: caseJSON).write(to: file)
+        let numpy = try #require(
+            try JSONSerialization.jsonObject(with: Data(try PythonRunner.succeed("flow_reference.py", [file.path]).utf8)) as? [Double]
+        ).map(Float.init)
+        let worst = zip(swift, numpy).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(numpy.count == swift.count && worst < 1e-4, "max |Swift+ORT − numpy| = \(worst)")
     }
 }
