@@ -236,7 +236,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PolicyRuntimeTests",
-            dependencies: ["PolicyRuntime", "PolicyWire", "ONNXRuntime", "InteropSupport"],
+            dependencies: ["PolicyRuntime", "PolicyWire", "ONNXRuntime", "FlowMatching", "InteropSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
