@@ -6,7 +6,8 @@
 
 Needs `torch`, `lerobot`, `onnx` and `onnxruntime` (not the project's .venv: install them yourself, e.g.
 `python3 -m venv .venv-export && .venv-export/bin/pip install lerobot onnx onnxruntime onnxscript`).
-Tried with lerobot 0.4.4, torch 2.10.0 (CPU), onnx 1.23.2, onnxruntime 1.32.0, Python 3.11.
+Tried with lerobot 0.4.4, torch 2.10.0 (CPU), onnx 1.23.2, onnxruntime 1.32.0, Python 3.11 (smolvla: lerobot[smolvla],
+transformers 4.57.6).
 
 The package is the checkpoint directory (config.json, policy_preprocessor.json, policy_postprocessor.json and the
 normalizer .safetensors; model.safetensors only with --keep-weights) plus onnx/:
