@@ -94,10 +94,16 @@ let package = Package(
             dependencies: [.product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
+        // Flow-matching sampling (pi0, pi05, SmolVLA): the Euler loop around a velocity network, RTC prefix guidance,
+        // seeded Gaussian noise. Pure functions over [Float] buffers; no dependencies.
+        .target(
+            name: "FlowMatching",
+            swiftSettings: strictSettings
+        ),
         // What runs a policy: the policy seam, checkpoint config loading, built-in test policies.
         .target(
             name: "PolicyRuntime",
-            dependencies: ["PolicyWire", "ONNXRuntime", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["PolicyWire", "ONNXRuntime", "FlowMatching", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         // The policy server: manifest, serving modes, session validation, scheduling, the service.
@@ -230,7 +236,12 @@ let package = Package(
         ),
         .testTarget(
             name: "PolicyRuntimeTests",
-            dependencies: ["PolicyRuntime", "PolicyWire", "ONNXRuntime", "InteropSupport"],
+            dependencies: ["PolicyRuntime", "PolicyWire", "ONNXRuntime", "FlowMatching", "InteropSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "FlowMatchingTests",
+            dependencies: ["FlowMatching", "InteropSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

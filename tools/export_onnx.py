@@ -6,7 +6,8 @@
 
 Needs `torch`, `lerobot`, `onnx` and `onnxruntime` (not the project's .venv: install them yourself, e.g.
 `python3 -m venv .venv-export && .venv-export/bin/pip install lerobot onnx onnxruntime onnxscript`).
-Tried with lerobot 0.4.4, torch 2.10.0 (CPU), onnx 1.23.2, onnxruntime 1.32.0, Python 3.11.
+Tried with lerobot 0.4.4, torch 2.10.0 (CPU), onnx 1.23.2, onnxruntime 1.32.0, Python 3.11 (smolvla: lerobot[smolvla],
+transformers 4.57.6).
 
 The package is the checkpoint directory (config.json, policy_preprocessor.json, policy_postprocessor.json and the
 normalizer .safetensors; model.safetensors only with --keep-weights) plus onnx/:
@@ -17,15 +18,33 @@ Graph inputs are named after the policy's input features (observation.state, obs
 "batch" names the dynamic first axis. Before it finishes, the exporter runs PyTorch and ONNX Runtime on random
 inputs (batch 1 and 2) and fails when they differ by more than --atol; it prints the max absolute difference.
 
-Supported policy types: act (single pass, observation → chunk).
+Flow-matching policies (smolvla) are split in two graphs around LeRobot's Euler sampler, which the server runs in
+Swift (with RTC guidance):
+  onnx/prefix.onnx     observation.state [batch, S] (normalized), observation.images.<cam> [batch, 3, H, W] (float
+                       [0, 1], the config's size), observation.language.tokens int64 [batch, L] and
+                       observation.language.attention_mask bool [batch, L] (the task tokenized by the checkpoint's
+                       tokenizer, right-padded to L = tokenizer_max_length with mask false)
+                       → prefix_pad_mask bool [batch, P] and past_key.<i> / past_value.<i> float32 [batch, P, heads,
+                       head_dim] for every layer: the VLM's key/value cache of images + language + state
+  onnx/velocity.onnx   every prefix output, x_t float32 [batch, chunk_size, max_action_dim] and time float32 [batch]
+                       → velocity float32 [batch, chunk_size, max_action_dim] (one denoising step)
+  model.json adds "flow_matching": {"num_steps", "chunk_size", "max_action_dim", "action_dim", "language_tokens"}.
+The check runs both graphs with a numpy Euler loop against PyTorch's predict_action_chunk on the same noise.
+Padding the language to L instead of LeRobot's "longest" changes nothing but float rounding: pad tokens are masked
+out of every attention.
+
+Supported policy types: act (single pass, observation → chunk); smolvla (prefix + velocity graphs).
 """
 import argparse
+import contextlib
 import json
 import os
 import shutil
 import sys
 
-SUPPORTED = ("act",)
+SINGLE_PASS = ("act",)
+FLOW_MATCHING = ("smolvla",)
+SUPPORTED = SINGLE_PASS + FLOW_MATCHING
 
 
 class ChunkGraph:
@@ -58,6 +77,245 @@ class ChunkGraph:
         return Wrapper().eval(), names
 
 
+class SmolVLAGraphs:
+    """SmolVLA split at its key/value cache: `prefix` runs LeRobot's image preparation (resize with padding, [-1, 1]),
+    state padding, `embed_prefix` and the VLM once (fill_kv_cache); `velocity` is LeRobot's `denoise_step` on that
+    cache. The Euler loop between them (and RTC guidance) is the server's."""
+
+    def __init__(self, policy):
+        import torch
+
+        from lerobot.policies.smolvla.modeling_smolvla import make_att_2d_masks
+
+        config = policy.config
+        if config.adapt_to_pi_aloha:
+            raise SystemExit("smolvla with adapt_to_pi_aloha is not supported by this exporter")
+        if not config.use_cache:
+            raise SystemExit("smolvla with use_cache=false is not supported by this exporter (the velocity graph reads the cache)")
+        model = policy.model
+        self.config = config
+        self.cameras = [key for key in config.image_features if ".empty_camera_" not in key]
+        self.layers = model.vlm_with_expert.num_vlm_layers
+        self.tokens = config.tokenizer_max_length
+        self.state_dim = config.robot_state_feature.shape[0]
+        cameras, layers = self.cameras, self.layers
+
+        class Prefix(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.policy = policy
+
+            def forward(self, state, *rest):
+                images = rest[: len(cameras)]
+                tokens, mask = rest[len(cameras)], rest[len(cameras) + 1]
+                batch = {"observation.state": state, **dict(zip(cameras, images))}
+                prepared, image_masks = policy.prepare_images(batch)
+                padded_state = policy.prepare_state(batch)
+                embs, pad_masks, att_masks = model.embed_prefix(prepared, image_masks, tokens, mask, state=padded_state)
+                att_2d = make_att_2d_masks(pad_masks, att_masks)
+                positions = torch.cumsum(pad_masks, dim=1) - 1
+                _, cache = model.vlm_with_expert.forward(
+                    attention_mask=att_2d, position_ids=positions, past_key_values=None, inputs_embeds=[embs, None],
+                    use_cache=True, fill_kv_cache=True)
+                out = [pad_masks]
+                for i in range(layers):
+                    out += [cache[i]["key_states"], cache[i]["value_states"]]
+                return tuple(out)
+
+        class Velocity(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.policy = policy
+
+            def forward(self, pad_masks, *rest):
+                cache = {i: {"key_states": rest[2 * i], "value_states": rest[2 * i + 1]} for i in range(layers)}
+                x_t, time = rest[2 * layers], rest[2 * layers + 1]
+                return model.denoise_step(pad_masks, cache, x_t, time)
+
+        self.prefix = Prefix().eval()
+        self.velocity = Velocity().eval()
+        vision = model.vlm_with_expert.get_vlm_model().vision_model
+        side = vision.embeddings.num_patches_per_side * vision.embeddings.patch_size
+        if config.resize_imgs_with_padding is None or tuple(config.resize_imgs_with_padding) != (side, side):
+            raise SystemExit(
+                f"smolvla: resize_imgs_with_padding {config.resize_imgs_with_padding} must equal the vision encoder's "
+                f"image size ({side}, {side}) for this exporter")
+        self.vision_embeddings = vision.embeddings
+        self.prefix_inputs = ["observation.state"] + self.cameras + ["observation.language.tokens",
+                                                                       "observation.language.attention_mask"]
+        self.cache_names = ["prefix_pad_mask"] + [f"past_{kind}.{i}" for i in range(layers) for kind in ("key", "value")]
+
+    @contextlib.contextmanager
+    def tracing(self):
+        """While exporting, the vision embeddings take constant position ids. The library computes them per sample with
+        a Python loop and `bucketize` over fractional patch coordinates, which the tracer would freeze at the example's
+        batch size; with full-size images (resize_imgs_with_padding = the encoder's image size, checked above) and no
+        patch mask, as SmolVLA calls it, they are the same for every image, so they are recorded once from the library
+        itself (a hook on the position embedding) and replayed. The check after export compares against the unpatched
+        PyTorch model.
+
+        Also, `torch.cumsum` of a bool mask (int64 in PyTorch) is traced as an ONNX CumSum on bool, which ONNX does not
+        define: the mask is cast to int64 first, which is what PyTorch does anyway."""
+        import torch
+
+        embeddings = self.vision_embeddings
+        side = embeddings.num_patches_per_side * embeddings.patch_size
+        recorded = []
+        hook = embeddings.position_embedding.register_forward_hook(lambda module, args, out: recorded.append(args[0]))
+        try:
+            with torch.no_grad():
+                weight = embeddings.patch_embedding.weight
+                embeddings(torch.zeros(1, 3, side, side, dtype=weight.dtype), torch.ones(1, side // embeddings.patch_size,
+                           side // embeddings.patch_size, dtype=torch.bool))
+        finally:
+            hook.remove()
+        position_ids = recorded[0][0].clone()
+        cls = type(embeddings)
+        original = cls.forward
+
+        def forward(module, pixel_values, patch_attention_mask=None):
+            patches = module.patch_embedding(pixel_values).flatten(2).transpose(1, 2)
+            return patches + module.position_embedding(position_ids)[None]
+
+        cumsum = torch.cumsum
+
+        def cumsum_of_ints(input, *args, **kwargs):
+            return cumsum(input.long() if input.dtype == torch.bool else input, *args, **kwargs)
+
+        cls.forward = forward
+        torch.cumsum = cumsum_of_ints
+        try:
+            yield
+        finally:
+            cls.forward = original
+            torch.cumsum = cumsum
+
+    def random_observation(self, batch, generator, token_count=None):
+        """Normalized state, [0, 1] images, and tokens right-padded to `tokens` with LeRobot's mask (`token_count`
+        real tokens per row, random when nil)."""
+        import torch
+
+        state = torch.randn(batch, self.state_dim, generator=generator)
+        images = [torch.rand([batch] + list(self.config.input_features[key].shape), generator=generator) for key in self.cameras]
+        vocab = self.policy_vocab()
+        tokens = torch.zeros(batch, self.tokens, dtype=torch.int64)
+        mask = torch.zeros(batch, self.tokens, dtype=torch.bool)
+        for b in range(batch):
+            n = token_count or int(torch.randint(1, self.tokens + 1, (1,), generator=generator))
+            tokens[b, :n] = torch.randint(0, vocab, (n,), generator=generator)
+            mask[b, :n] = True
+        return state, images, tokens, mask
+
+    def policy_vocab(self):
+        return self.prefix.policy.model.vlm_with_expert.get_vlm_model().text_model.get_input_embeddings().num_embeddings
+
+    def shapes(self):
+        """(input specs, output specs) per graph for model.json, after a trial run gives the prefix length."""
+        import torch
+
+        with torch.no_grad():
+            state, images, tokens, mask = self.random_observation(1, torch.Generator().manual_seed(0))
+            outputs = self.prefix(state, *images, tokens, mask)
+        prefix_len = outputs[0].shape[1]
+        f32 = lambda name, shape: {"name": name, "dtype": "float32", "shape": ["batch"] + list(shape)}  # noqa: E731
+        prefix_in = [f32("observation.state", [self.state_dim])]
+        prefix_in += [f32(key, self.config.input_features[key].shape) for key in self.cameras]
+        prefix_in += [{"name": "observation.language.tokens", "dtype": "int64", "shape": ["batch", self.tokens]},
+                      {"name": "observation.language.attention_mask", "dtype": "bool", "shape": ["batch", self.tokens]}]
+        cache = [{"name": "prefix_pad_mask", "dtype": "bool", "shape": ["batch", prefix_len]}]
+        cache += [f32(name, outputs[k + 1].shape[1:]) for k, name in enumerate(self.cache_names[1:])]
+        chunk = [self.config.chunk_size, self.config.max_action_dim]
+        velocity_in = cache + [f32("x_t", chunk), {"name": "time", "dtype": "float32", "shape": ["batch"]}]
+        return {"prefix": (prefix_in, cache), "velocity": (velocity_in, [f32("velocity", chunk)])}
+
+
+def export_flow_matching(policy, output, opset, atol, samples, log):
+    """Writes onnx/prefix.onnx, onnx/velocity.onnx and onnx/model.json for a flow-matching policy; returns the largest
+    |ONNX Runtime + numpy Euler − PyTorch predict_action_chunk| over the check's chunks."""
+    import numpy as np
+    import onnx
+    import onnxruntime as ort
+    import torch
+
+    graphs = SmolVLAGraphs(policy)
+    config = policy.config
+    specs = graphs.shapes()
+    generator = torch.Generator().manual_seed(0)
+    state, images, tokens, mask = graphs.random_observation(1, generator)
+    prefix_path = os.path.join(output, "onnx", "prefix.onnx")
+    velocity_path = os.path.join(output, "onnx", "velocity.onnx")
+    with torch.no_grad(), graphs.tracing():
+        torch.onnx.export(
+            graphs.prefix, (state, *images, tokens, mask), prefix_path, input_names=graphs.prefix_inputs,
+            output_names=graphs.cache_names, dynamic_axes={n: {0: "batch"} for n in graphs.prefix_inputs + graphs.cache_names},
+            opset_version=opset, dynamo=False)
+        cache = graphs.prefix(state, *images, tokens, mask)
+        x_t = torch.randn(1, config.chunk_size, config.max_action_dim, generator=generator)
+        time = torch.full((1,), 0.7)
+        names = graphs.cache_names + ["x_t", "time"]
+    with torch.no_grad(), graphs.tracing():
+        torch.onnx.export(
+            graphs.velocity, (*cache, x_t, time), velocity_path, input_names=names, output_names=["velocity"],
+            dynamic_axes={n: {0: "batch"} for n in names + ["velocity"]}, opset_version=opset, dynamo=False)
+    for path in (prefix_path, velocity_path):
+        onnx.checker.check_model(onnx.load(path))
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    prefix = ort.InferenceSession(prefix_path, options, providers=["CPUExecutionProvider"])
+    velocity = ort.InferenceSession(velocity_path, options, providers=["CPUExecutionProvider"])
+    worst = 0.0
+    for batch in (1, 2):
+        for _ in range(samples):
+            state, images, tokens, mask = graphs.random_observation(batch, generator)
+            noise = torch.randn(batch, config.chunk_size, config.max_action_dim, generator=generator)
+            # PyTorch as LeRobot runs it: the language unpadded ("longest" within the batch).
+            longest = int(mask.sum(dim=1).max())
+            observation = {"observation.state": state, **dict(zip(graphs.cameras, images)),
+                           "observation.language.tokens": tokens[:, :longest],
+                           "observation.language.attention_mask": mask[:, :longest]}
+            with torch.no_grad():
+                expected = policy.predict_action_chunk(observation, noise=noise.clone()).numpy()
+            got = sample_with_onnx(prefix, velocity, graphs, state, images, tokens, mask, noise.numpy(), config.num_steps)
+            got = got[:, :, : expected.shape[2]]
+            worst = max(worst, float(np.abs(got - expected).max()))
+    log(f"max |onnxruntime + Euler - pytorch| over {2 * samples} random observations (batch 1 and 2): {worst:.3g}")
+    if worst > atol:
+        raise SystemExit(f"the exported graphs differ from PyTorch by {worst:.3g} > --atol {atol}")
+
+    package = {
+        "format": "lerobot-onnx-package",
+        "format_version": 1,
+        "policy_type": config.type,
+        "graphs": {role: {"file": f"{role}.onnx", "inputs": inputs, "outputs": outputs}
+                   for role, (inputs, outputs) in specs.items()},
+        "flow_matching": {"num_steps": config.num_steps, "chunk_size": config.chunk_size,
+                          "max_action_dim": config.max_action_dim, "action_dim": config.action_feature.shape[0],
+                          "language_tokens": graphs.tokens},
+        "exporter": provenance(opset, worst),
+    }
+    with open(os.path.join(output, "onnx", "model.json"), "w") as f:
+        json.dump(package, f, indent=2)
+    sizes = ", ".join(f"{os.path.getsize(p) / 1e6:.2f} MB" for p in (prefix_path, velocity_path))
+    log(f"wrote {output} (prefix, velocity graphs: {sizes})")
+    return worst
+
+
+def sample_with_onnx(prefix, velocity, graphs, state, images, tokens, mask, noise, steps):
+    """LeRobot's Euler loop (no guidance) around the two graphs, in numpy float32."""
+    import numpy as np
+
+    feeds = dict(zip(graphs.prefix_inputs, [state.numpy()] + [i.numpy() for i in images] + [tokens.numpy(), mask.numpy()]))
+    cache = dict(zip(graphs.cache_names, prefix.run(graphs.cache_names, feeds)))
+    dt = -1.0 / steps
+    x = noise.astype(np.float32)
+    for step in range(steps):
+        time = np.full((x.shape[0],), 1.0 + step * dt, dtype=np.float32)
+        v = velocity.run(["velocity"], {**cache, "x_t": x, "time": time})[0]
+        x = x + np.float32(dt) * v
+    return x
+
+
 def feature_shapes(policy):
     shapes = {}
     for key, feature in policy.config.input_features.items():
@@ -71,9 +329,35 @@ def random_inputs(names, shapes, batch, generator):
     return tuple(torch.randn([batch] + shapes[name], generator=generator) for name in names)
 
 
+def copy_checkpoint(checkpoint_dir, output, keep_weights):
+    os.makedirs(os.path.join(output, "onnx"), exist_ok=True)
+    for name in sorted(os.listdir(checkpoint_dir)):
+        source = os.path.join(checkpoint_dir, name)
+        if not os.path.isfile(source) or (name == "model.safetensors" and not keep_weights):
+            continue
+        if name.endswith(".json") or name.endswith(".safetensors") or name == "README.md":
+            shutil.copy2(source, os.path.join(output, name))
+
+
+def provenance(opset, worst):
+    import lerobot
+    import onnx
+    import onnxruntime as ort
+    import torch
+
+    return {
+        "tool": "tools/export_onnx.py",
+        "lerobot": getattr(lerobot, "__version__", "unknown"),
+        "torch": torch.__version__,
+        "onnx": onnx.__version__,
+        "onnxruntime": ort.__version__,
+        "opset": opset,
+        "max_abs_diff": worst,
+    }
+
+
 def export_policy(policy, checkpoint_dir, output, opset=17, atol=1e-4, samples=3, keep_weights=False, log=print):
     """Writes the model package for `policy` (loaded from `checkpoint_dir`) into `output`; returns the max abs diff."""
-    import lerobot
     import numpy as np
     import onnx
     import onnxruntime as ort
@@ -83,13 +367,9 @@ def export_policy(policy, checkpoint_dir, output, opset=17, atol=1e-4, samples=3
     if config.type not in SUPPORTED:
         raise SystemExit(f"policy type '{config.type}' is not supported by this exporter (supported: {', '.join(SUPPORTED)})")
     policy = policy.to("cpu").eval()
-    os.makedirs(os.path.join(output, "onnx"), exist_ok=True)
-    for name in sorted(os.listdir(checkpoint_dir)):
-        source = os.path.join(checkpoint_dir, name)
-        if not os.path.isfile(source) or (name == "model.safetensors" and not keep_weights):
-            continue
-        if name.endswith(".json") or name.endswith(".safetensors") or name == "README.md":
-            shutil.copy2(source, os.path.join(output, name))
+    copy_checkpoint(checkpoint_dir, output, keep_weights)
+    if config.type in FLOW_MATCHING:
+        return export_flow_matching(policy, output, opset, atol, samples, log)
 
     wrapper, names = ChunkGraph.build(policy)
     shapes = feature_shapes(policy)
@@ -133,15 +413,7 @@ def export_policy(policy, checkpoint_dir, output, opset=17, atol=1e-4, samples=3
                 "outputs": [{"name": "action", "dtype": "float32", "shape": ["batch", chunk, action_dim]}],
             }
         },
-        "exporter": {
-            "tool": "tools/export_onnx.py",
-            "lerobot": getattr(lerobot, "__version__", "unknown"),
-            "torch": torch.__version__,
-            "onnx": onnx.__version__,
-            "onnxruntime": ort.__version__,
-            "opset": opset,
-            "max_abs_diff": worst,
-        },
+        "exporter": provenance(opset, worst),
     }
     with open(os.path.join(output, "onnx", "model.json"), "w") as f:
         json.dump(package, f, indent=2)

@@ -15,6 +15,12 @@ public import Foundation
 /// (normalized, float32, channel-first images); the `chunk` graph's `action` output is the chunk in model space,
 /// before the post-processor. A dimension is an integer or a name (a dynamic axis; `batch` is the first axis of
 /// every tensor). `exporter` is free-form provenance.
+///
+/// A flow-matching package (SmolVLA) has a `prefix` graph (state, cameras, `observation.language.tokens` int64 and
+/// `observation.language.attention_mask` bool → the conditioning: `prefix_pad_mask` and the key/value cache) and a
+/// `velocity` graph (every prefix output, `x_t` `[batch, chunk_size, max_action_dim]`, `time` `[batch]` → `velocity`),
+/// plus `"flow_matching": {"num_steps", "chunk_size", "max_action_dim", "action_dim", "language_tokens"}`; the Euler
+/// loop between them runs in Swift (``ONNXFlowMatchingGraphs``).
 public struct ONNXModelPackage: Sendable, Hashable {
     public static let fileName = "onnx/model.json"
     public static let format = "lerobot-onnx-package"
@@ -45,9 +51,25 @@ public struct ONNXModelPackage: Sendable, Hashable {
         public var outputs: [TensorSpec]
     }
 
+    /// The sampler settings of a flow-matching package (`"flow_matching"` in model.json).
+    public struct FlowMatching: Sendable, Hashable {
+        /// Euler steps (`num_steps` / `num_inference_steps`).
+        public var numSteps: Int
+        public var chunkSize: Int
+        /// The width the velocity graph samples in (`max_action_dim`).
+        public var maxActionDim: Int
+        /// The action columns kept from every sampled row.
+        public var actionDim: Int
+        /// The prefix graph's language length: tokens right-padded to it, mask false on the padding.
+        public var languageTokens: Int
+    }
+
     public var policyType: String
-    /// By role: `chunk` for single-pass chunk policies (observation → chunk).
+    /// By role: `chunk` for single-pass chunk policies (observation → chunk); `prefix` and `velocity` for
+    /// flow-matching policies.
     public var graphs: [String: Graph]
+    /// Present for flow-matching packages.
+    public var flowMatching: FlowMatching?
     public var exporter: [String: String]
 
     /// Whether `directory` holds a model package.
@@ -98,6 +120,19 @@ public struct ONNXModelPackage: Sendable, Hashable {
         }
         self.policyType = type
         self.graphs = parsed
+        if let block = map["flow_matching"] {
+            guard let block = block as? [String: Any] else { throw fail("\"flow_matching\" must be an object") }
+            func positive(_ key: String) throws(PolicyRuntimeError) -> Int {
+                guard let value = block[key] as? Int, value > 0 else { throw fail("flow_matching.\(key) must be a positive integer") }
+                return value
+            }
+            self.flowMatching = FlowMatching(
+                numSteps: try positive("num_steps"), chunkSize: try positive("chunk_size"),
+                maxActionDim: try positive("max_action_dim"), actionDim: try positive("action_dim"),
+                languageTokens: try positive("language_tokens"))
+        } else {
+            self.flowMatching = nil
+        }
         self.exporter = ((map["exporter"] as? [String: Any]) ?? [:]).mapValues { "\($0)" }
     }
 }
