@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "ZenohProtocol", targets: ["ZenohProtocol"]),
         .library(name: "ZenohTransport", targets: ["ZenohTransport"]),
         .library(name: "Zenoh", targets: ["Zenoh"]),
+        .library(name: "Tokenizers", targets: ["Tokenizers"]),
         .executable(name: "lerobot-policy-server", targets: ["lerobot-policy-server"]),
         .executable(name: "zenoh-swift", targets: ["zenoh-swift"]),
         .executable(name: "lerobot-rollout", targets: ["lerobot-rollout"]),
@@ -104,6 +105,11 @@ let package = Package(
         .target(
             name: "PolicyRuntime",
             dependencies: ["PolicyWire", "ONNXRuntime", "FlowMatching", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        // Hugging Face tokenizer.json (BPE) in Swift, token for token as the Rust `tokenizers`; LeRobot's task rules.
+        .target(
+            name: "Tokenizers",
             swiftSettings: strictSettings
         ),
         // The policy server: manifest, serving modes, session validation, scheduling, the service.
@@ -242,6 +248,11 @@ let package = Package(
         .testTarget(
             name: "FlowMatchingTests",
             dependencies: ["FlowMatching", "InteropSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TokenizersTests",
+            dependencies: ["Tokenizers", "InteropSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
