@@ -22,6 +22,7 @@ import copy
 import json
 import os
 import random
+import unicodedata
 
 import numpy as np
 from tokenizers import Tokenizer, models, pre_tokenizers, trainers
@@ -51,9 +52,22 @@ def random_strings(count, seed):
     rng = random.Random(seed)
     out = []
     for i in range(count):
-        length = rng.choice([0, 1, 2, 3, 5, 8, 13, 21, 34, 60])
+        length = rng.choice([0, 1, 2, 3, 5, 8, 13, 21, 34, 60, 120])
         out.append("".join(rng.choice(POOL) for _ in range(length)))
     return out
+
+
+def sweep_texts():
+    """Scalars from most blocks of the Unicode planes in use, a few texts: every character
+    class the regex matcher and the components test (letters, marks, numbers, punctuation, symbols, spaces, format
+    and control characters, CJK, emoji) meets scalars of every category (~1000 per text)."""
+    ranges = [(0x01, 0x800, 1), (0x800, 0x3400, 3), (0x3400, 0xD800, 53), (0xE000, 0x10000, 23),
+              (0x10000, 0x20000, 61), (0x20000, 0x30000, 997), (0xE0000, 0xE0080, 3)]
+    # Only scalars assigned in Python's Unicode tables (14.0), less those whose category later versions changed
+    # (U+0295 ʕ: Ll → Lo), which each side's Unicode version classifies its own way.
+    scalars = [chr(c) for lo, hi, step in ranges for c in range(lo, hi, step)
+               if unicodedata.category(chr(c)) not in ("Cn", "Cs") and c not in (0x0295,)]
+    return ["".join(scalars[i:i + 1000]) for i in range(0, len(scalars), 1000)]
 
 
 QWEN2_PATTERN = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*"
@@ -110,6 +124,14 @@ def variants(fixtures_dir, work_dir, texts):
         no_regex))
     bl_variant("bl-regex-classes", seq(split(
         r"[^\S\n]+|[\w-]|\D{2}|[\p{^L}]{3,}|(?i:CUBE|pick)|.", "Isolated"), no_regex))
+    # One character class per variant, its scalars removed: any difference in class membership changes the ids.
+    classes = {"w": r"\w", "w-in-class": r"[\w]", "W": r"\W", "not-w-in-class": r"[^\w]", "s": r"\s",
+               "S-in-class": r"[\S]", "d": r"\d", "D": r"\D", "L": r"\p{L}", "N": r"\p{N}", "P": r"\p{P}",
+               "S": r"\p{S}", "M": r"\p{M}", "Lu": r"\p{Lu}", "Ll": r"\p{Ll}", "Lo": r"\p{Lo}", "Z": r"\p{Z}",
+               "C": r"\p{C}", "not-L-N": r"[^\p{L}\p{N}]", "ci-a-z": r"(?i:[a-z])", "ci-k-s": r"(?i:k|s)",
+               "dot": r".", "boundary": r"\b.", "range": r"[\u00C0-\u024F\x{1F300}-\x{1F64F}]"}
+    for name, pattern in classes.items():
+        bl_variant(f"class-{name}", seq(split(pattern, "Removed"), no_regex))
     bl_variant("bl-template-sequence", byte_level(), post_processor={"type": "Sequence", "processors": [
         {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": True},
         {"type": "TemplateProcessing",
@@ -215,6 +237,8 @@ def lerobot_cases(fixtures_dir, texts):
                                     "truncation": True}, True),
         ("paligemma-bpe", "<pad>", {"max_length": 12, "padding": "max_length", "padding_side": "right",
                                     "truncation": False}, True),
+        ("paligemma-bpe", "<pad>", {"max_length": 12, "padding": "max_length", "padding_side": "right",
+                                    "truncation": True, "truncation_side": "left"}, True),
         ("smolvlm-bytelevel", "<|im_end|>", {"max_length": 48, "padding": "longest", "padding_side": "right",
                                              "truncation": True}, True),
         ("smolvlm-bytelevel", "<|im_end|>", {"max_length": 24, "padding": "max_length", "padding_side": "right",
@@ -228,7 +252,8 @@ def lerobot_cases(fixtures_dir, texts):
         tokenizer = Tokenizer.from_file(path)
         pad_id = tokenizer.token_to_id(pad_token)
         if config["truncation"]:
-            tokenizer.enable_truncation(config["max_length"], strategy="longest_first", direction="right")
+            tokenizer.enable_truncation(config["max_length"], strategy="longest_first",
+                                        direction=config.get("truncation_side", "right"))
         if config["padding"] == "max_length":
             tokenizer.enable_padding(direction=config["padding_side"], pad_id=pad_id, pad_token=pad_token,
                                      length=config["max_length"])
@@ -262,17 +287,19 @@ def main():
     parser.add_argument("fixtures")
     parser.add_argument("work")
     parser.add_argument("output")
-    parser.add_argument("--random", type=int, default=200)
+    parser.add_argument("--random", type=int, default=400)
     parser.add_argument("--seed", type=int, default=20260801)
     args = parser.parse_args()
     with open(os.path.join(args.fixtures, "task_strings.json"), encoding="utf-8") as f:
         curated = json.load(f)
-    texts = curated + random_strings(args.random, args.seed)
+    sweep = sweep_texts()
+    texts = curated + sweep + random_strings(args.random, args.seed)
     names = sorted(n[:-5] for n in os.listdir(args.fixtures) if n.endswith(".json") and n != "task_strings.json")
     paths = {n: os.path.join(args.fixtures, f"{n}.json") for n in names}
     paths.update(variants(args.fixtures, args.work, curated))
     result = {
         "texts": [hexs(t) for t in texts],
+        "sweep": list(range(len(curated), len(curated) + len(sweep))),
         "tokenizers": [{"name": n, "path": p, "results": encode_all(p, texts)} for n, p in paths.items()],
         "lerobot": lerobot_cases(args.fixtures, texts),
         "pi05": pi05_cases(texts, args.seed),

@@ -154,8 +154,8 @@ struct TokenizerLoader {
             for item in try node.requiredField("pretokenizers").array() { list.append(try preTokenizer(item)) }
             return .sequence(list)
         case "ByteLevel":
-            return .byteLevel(addPrefixSpace: try node.bool("add_prefix_space", default: true),
-                              useRegex: try node.bool("use_regex", default: true))
+            let regex = try node.bool("use_regex", default: true) ? try SplitRegex(PreTokenizer.gpt2Pattern) : nil
+            return .byteLevel(addPrefixSpace: try node.bool("add_prefix_space", default: true), regex: regex)
         case "Split":
             let behaviorNode = try node.requiredField("behavior")
             let name = try behaviorNode.string()

@@ -27,7 +27,7 @@ public struct Tokenizer: Sendable {
 
     /// Reads and loads `url` (a `tokenizer.json`).
     public init(contentsOf url: URL, limits: TokenizerLimits = .default) throws(TokenizerError) {
-        let source = url.lastPathComponent.isEmpty ? url.path : url.path
+        let source = url.path
         let size: Int
         do {
             let attributes = try FileManager.default.attributesOfItem(atPath: url.path)

@@ -26,6 +26,7 @@ struct ReferenceData: Sendable {
         var padding: String
         var paddingSide: String
         var truncation: Bool
+        var truncationSide: String
         var newline: Bool
         var text: String
         var prompt: [UInt8]
@@ -41,6 +42,8 @@ struct ReferenceData: Sendable {
     }
 
     var texts: [String]
+    /// Indices in `texts` of the Unicode sweep (scalars of every block, ~1000 per text).
+    var sweep: Set<Int>
     var tokenizers: [TokenizerCase]
     var lerobot: [LeRobotCase]
     var pi05: [Pi05Case]
@@ -61,7 +64,12 @@ struct ReferenceData: Sendable {
     private static func make() throws -> ReferenceData {
         let work = try PythonRunner.temporaryDirectory("tokenizers")
         let output = work.appendingPathComponent("reference.json")
-        try PythonRunner.succeed("tokenizers_reference.py", [fixtures.path, work.path, output.path])
+        // TOKENIZERS_RANDOM_TEXTS / TOKENIZERS_SEED widen the search for mismatches (defaults: 400 texts, one seed).
+        var arguments = [fixtures.path, work.path, output.path]
+        let environment = ProcessInfo.processInfo.environment
+        if let count = environment["TOKENIZERS_RANDOM_TEXTS"], Int(count) != nil { arguments += ["--random", count] }
+        if let seed = environment["TOKENIZERS_SEED"], Int(seed) != nil { arguments += ["--seed", seed] }
+        try PythonRunner.succeed("tokenizers_reference.py", arguments)
         let root = try JSONSerialization.jsonObject(with: try Data(contentsOf: output)) as! [String: Any]
         func text(_ hex: Any?) throws -> String {
             let bytes = try bytes(hex)
@@ -78,8 +86,9 @@ struct ReferenceData: Sendable {
         }
         func ints(_ any: Any?) -> [Int] { (any as? [Any] ?? []).map { ($0 as! NSNumber).intValue } }
 
-        var data = ReferenceData(texts: [], tokenizers: [], lerobot: [], pi05: [])
+        var data = ReferenceData(texts: [], sweep: [], tokenizers: [], lerobot: [], pi05: [])
         for hex in root["texts"] as! [Any] { data.texts.append(try text(hex)) }
+        data.sweep = Set(ints(root["sweep"]))
         for case let entry as [String: Any] in root["tokenizers"] as! [Any] {
             var results: [Result] = []
             for case let r as [String: Any] in entry["results"] as! [Any] {
@@ -98,6 +107,7 @@ struct ReferenceData: Sendable {
                 padID: (entry["pad_id"] as! NSNumber).intValue,
                 maxLength: (config["max_length"] as! NSNumber).intValue, padding: config["padding"] as! String,
                 paddingSide: config["padding_side"] as! String, truncation: config["truncation"] as! Bool,
+                truncationSide: config["truncation_side"] as? String ?? "right",
                 newline: entry["newline"] as! Bool, text: try text(entry["text"]), prompt: try bytes(entry["prompt"]),
                 ids: ints(entry["ids"]), mask: ints(entry["mask"])))
         }

@@ -10,7 +10,7 @@ struct TaskTokenizerTests {
     @Test("pi0 / pi0.5 / SmolVLA-style configurations: ids and attention mask match transformers' recipe")
     func lerobotCases() throws {
         let reference = try ReferenceData.load()
-        #expect(reference.lerobot.count == 7 * reference.texts.count)
+        #expect(reference.lerobot.count == 8 * reference.texts.count)
         var tokenizers: [String: Tokenizer] = [:]
         var failures = 0
         for entry in reference.lerobot {
@@ -19,7 +19,7 @@ struct TaskTokenizerTests {
             let configuration = TaskTokenizer.Configuration(
                 maxLength: entry.maxLength, padding: TaskTokenizer.Padding(rawValue: entry.padding)!,
                 paddingSide: TaskTokenizer.PaddingSide(rawValue: entry.paddingSide)!, truncation: entry.truncation,
-                appendsNewline: entry.newline)
+                truncationSide: TruncationSide(rawValue: entry.truncationSide)!, appendsNewline: entry.newline)
             let task = try TaskTokenizer(tokenizer: tokenizer, configuration: configuration, padTokenID: entry.padID)
             let prompt = entry.newline ? LeRobotPrompt.withNewline(entry.text) : entry.text
             #expect(prompt.bytes == entry.prompt, "new line rule on \(entry.text.debugQuoted)")

@@ -25,13 +25,33 @@ enum JSONValue: Sendable {
 /// (`tokenizer.json: model.merges[12] must be a string or a pair of strings`).
 struct JSONNode {
     let value: JSONValue
-    let path: String
+    /// The parent's path and this node's key or index; the full path is only built for an error message (a
+    /// vocabulary has hundreds of thousands of members).
+    private let parentPath: String
+    private let component: Component
     let source: String
 
+    private enum Component {
+        case root, key(String), index(Int)
+    }
+
     init(_ value: JSONValue, path: String, source: String) {
+        self.init(value, parentPath: path, component: .root, source: source)
+    }
+
+    private init(_ value: JSONValue, parentPath: String, component: Component, source: String) {
         self.value = value
-        self.path = path
+        self.parentPath = parentPath
+        self.component = component
         self.source = source
+    }
+
+    var path: String {
+        switch component {
+        case .root: parentPath
+        case .key(let key): parentPath.isEmpty ? key : "\(parentPath).\(key)"
+        case .index(let i): "\(parentPath)[\(i)]"
+        }
     }
 
     var displayPath: String { path.isEmpty ? "the document" : path }
@@ -44,8 +64,6 @@ struct JSONNode {
         TokenizerError(.unsupportedComponent, "\(source): \(displayPath): \(why)")
     }
 
-    private func childPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
-
     var isNull: Bool {
         if case .null = value { return true }
         return false
@@ -56,7 +74,7 @@ struct JSONNode {
         guard case .object(let members) = value else { throw error("must be an object, got \(value.kindName)") }
         for member in members where member.key == key {
             if case .null = member.value { return nil }
-            return JSONNode(member.value, path: childPath(key), source: source)
+            return JSONNode(member.value, parentPath: path, component: .key(key), source: source)
         }
         return nil
     }
@@ -94,15 +112,19 @@ struct JSONNode {
 
     func array() throws(TokenizerError) -> [JSONNode] {
         guard case .array(let items) = value else { throw error("must be an array, got \(value.kindName)") }
+        let path = self.path
         var nodes: [JSONNode] = []
         nodes.reserveCapacity(items.count)
-        for (i, item) in items.enumerated() { nodes.append(JSONNode(item, path: "\(path)[\(i)]", source: source)) }
+        for (i, item) in items.enumerated() {
+            nodes.append(JSONNode(item, parentPath: path, component: .index(i), source: source))
+        }
         return nodes
     }
 
     func members() throws(TokenizerError) -> [(key: String, node: JSONNode)] {
         guard case .object(let members) = value else { throw error("must be an object, got \(value.kindName)") }
-        return members.map { ($0.key, JSONNode($0.value, path: childPath($0.key), source: source)) }
+        let path = self.path
+        return members.map { ($0.key, JSONNode($0.value, parentPath: path, component: .key($0.key), source: source)) }
     }
 
     // Optional-member conveniences with defaults.

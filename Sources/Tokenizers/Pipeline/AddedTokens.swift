@@ -118,7 +118,7 @@ struct AddedTokenMatcher: Sendable {
     /// A word character for `single_word` (the Rust `regex` crate's `\w`: Alphabetic, marks, decimal digits,
     /// connector punctuation, joiners).
     static func isWordScalar(_ s: Unicode.Scalar) -> Bool {
-        if s.value < 0x80 { return ScalarSet.isWord(s) }
+        if s.value < 0x80 { return ScalarSet.isWord(s, outsideClass: false) }
         if s.value == 0x200C || s.value == 0x200D { return true }
         if s.properties.isAlphabetic { return true }
         return GeneralCategoryMask(s).isSubset(of: [.mark, .nd, .pc])

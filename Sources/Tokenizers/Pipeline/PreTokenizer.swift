@@ -2,9 +2,9 @@
 /// one. Empty pieces are dropped after every step, as the Rust library does.
 indirect enum PreTokenizer: Sendable {
     case sequence([PreTokenizer])
-    /// GPT-2's byte-level step: an optional leading space, the GPT-2 split regex, then every byte as a scalar of
-    /// ``ByteLevelAlphabet``.
-    case byteLevel(addPrefixSpace: Bool, useRegex: Bool)
+    /// GPT-2's byte-level step: an optional leading space, the GPT-2 split regex (``gpt2Pattern``, nil with
+    /// `use_regex: false`), then every byte as a scalar of ``ByteLevelAlphabet``.
+    case byteLevel(addPrefixSpace: Bool, regex: SplitRegex?)
     case split(SplitPattern, behavior: SplitBehavior, invert: Bool)
     /// SentencePiece's metaspace: spaces become `replacement`, which is prepended (always, or only to the piece
     /// that starts the text), and the text is split before each replacement.
@@ -21,8 +21,6 @@ indirect enum PreTokenizer: Sendable {
 
     /// GPT-2's split pattern, which the byte-level step uses.
     static let gpt2Pattern = #"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"#
-    // The pattern is a constant this library has compiled since it was written; it cannot fail.
-    static let gpt2Regex = try! SplitRegex(gpt2Pattern)
 
     func apply(_ pieces: [TextPiece], limits: TokenizerLimits) throws(TokenizerError) -> [TextPiece] {
         var result: [TextPiece] = []
@@ -32,13 +30,13 @@ indirect enum PreTokenizer: Sendable {
             var current = pieces
             for step in steps { current = try step.apply(current, limits: limits) }
             return current
-        case .byteLevel(let addPrefixSpace, let useRegex):
+        case .byteLevel(let addPrefixSpace, let regex):
             for var piece in pieces where !piece.isEmpty {
                 if addPrefixSpace && piece.scalars[0] != " " {
                     piece = TextPiece(scalars: [" "] + piece.scalars, origins: [piece.origins[0]] + piece.origins)
                 }
-                if useRegex {
-                    let segments = try SplitPattern.regex(Self.gpt2Regex).segments(
+                if let regex {
+                    let segments = try SplitPattern.regex(regex).segments(
                         of: piece.scalars, invert: false, limits: limits)
                     for range in SplitBehavior.isolated.apply(segments) where !range.isEmpty {
                         result.append(ByteLevelAlphabet.encode(piece[range]))

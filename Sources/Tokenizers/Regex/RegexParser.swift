@@ -161,10 +161,7 @@ struct RegexParser {
     }
 
     private func literal(_ c: Unicode.Scalar) -> RegexNode {
-        if caseInsensitive {
-            let variants = CaseFolding.variants(of: c)
-            if variants.count > 1 { return .single(.anyOf(variants)) }
-        }
+        if caseInsensitive && CaseFolding.variants(of: c).count > 1 { return .single(.folded(CaseFolding.fold(c))) }
         return .single(.scalar(c))
     }
 
@@ -179,7 +176,7 @@ struct RegexParser {
         case "B": index += 1; return .assertion(.notWordBoundary)
         default: break
         }
-        if let item = try parseClassEscape() {
+        if let item = try parseClassEscape(inClass: false) {
             var set = ScalarSet(items: [item])
             set.caseInsensitive = caseInsensitive
             return .single(.set(set))
@@ -189,15 +186,15 @@ struct RegexParser {
     }
 
     /// `\s \S \d \D \w \W \p{…} \P{…}` at `index` (just after the backslash), or nil.
-    private mutating func parseClassEscape() throws(TokenizerError) -> ScalarSet.Item? {
+    private mutating func parseClassEscape(inClass: Bool) throws(TokenizerError) -> ScalarSet.Item? {
         guard let c = current else { return nil }
         switch c {
         case "s": index += 1; return .whitespace
         case "S": index += 1; return .notWhitespace
         case "d": index += 1; return .digit
         case "D": index += 1; return .notDigit
-        case "w": index += 1; return .word
-        case "W": index += 1; return .notWord
+        case "w": index += 1; return .word(outsideClass: !inClass)
+        case "W": index += 1; return .notWord(outsideClass: !inClass)
         case "p", "P":
             index += 1
             var negated = c == "P"
@@ -303,7 +300,7 @@ struct RegexParser {
             let low: Unicode.Scalar
             if c == "\\" {
                 index += 1
-                if let item = try parseClassEscape() {
+                if let item = try parseClassEscape(inClass: true) {
                     set.items.append(item)
                     continue
                 }
@@ -318,7 +315,7 @@ struct RegexParser {
                 let high: Unicode.Scalar
                 if current == "\\" {
                     index += 1
-                    if try parseClassEscape() != nil { throw unsupported("a range ending in a class escape") }
+                    if try parseClassEscape(inClass: true) != nil { throw unsupported("a range ending in a class escape") }
                     high = try parseLiteralEscape()
                 } else {
                     guard let h = current else { throw invalid("an unterminated class") }

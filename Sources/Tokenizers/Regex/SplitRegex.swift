@@ -1,3 +1,5 @@
+import Foundation
+
 /// The regular expressions of `tokenizer.json` (`Split` pre-tokenizers, `Replace` normalizers), matched the way the
 /// Rust library's engine (Oniguruma, Ruby syntax) matches them: a backtracking matcher on Unicode scalars, leftmost
 /// match, first alternative that succeeds, greedy quantifiers, atomic lookaheads.
@@ -6,7 +8,8 @@
 /// - literals and escapes `\t \n \r \f \v \a \e \xHH \x{H…} \uHHHH` and escaped punctuation;
 /// - `.` (any scalar but `\n`), classes `[…]` / `[^…]` with ranges, `\s \S \d \D \w \W`, `\p{…}` / `\P{…}` /
 ///   `\p{^…}` for general categories (`L`, `Lu`, `N`, `Nd`, `P`, `S`, `M`, `Z`, `C`, … and their long names);
-///   `\s` is `White_Space`, `\d` is `Nd`, `\w` is `L|M|N|Pc` (Oniguruma's Unicode definitions);
+///   `\s` is `White_Space`, `\d` is `Nd`, `\w` is `Alphabetic|M|Nd|Pc` (Oniguruma's Unicode definitions, checked
+///   scalar by scalar against it, including its quirk of ¹ ² ³ ¼ ½ ¾ being word scalars outside brackets only);
 /// - groups `(…)`, `(?:…)`, `(?i:…)`, `(?-i:…)`, inline `(?i)`; lookaheads `(?=…)`, `(?!…)`;
 /// - quantifiers `* + ? {n} {n,} {n,m} {,m}` and their lazy forms;
 /// - anchors `^ $` (line anchors, as in Ruby syntax), `\A \z \Z \b \B`.
@@ -14,7 +17,7 @@
 /// Not supported (a load error naming the pattern): lookbehind, possessive quantifiers, atomic groups,
 /// backreferences, named groups, script properties (`\p{Han}`), class set operations (`&&`, nested classes),
 /// `\h`, and an unbounded repetition of a group that can match the empty string.
-/// Case-insensitive matching compares a scalar with its simple lower- and uppercase forms.
+/// Case-insensitive matching compares Unicode case folds (see ``CaseFolding``).
 struct SplitRegex: Sendable {
     let pattern: String
     let programs: [[Instruction]]
@@ -35,8 +38,8 @@ struct SplitRegex: Sendable {
 /// What one position of the text must be.
 enum ScalarMatcher: Sendable {
     case scalar(Unicode.Scalar)
-    /// Case-insensitive: any of these.
-    case anyOf([Unicode.Scalar])
+    /// Case-insensitive: any scalar with this case fold.
+    case folded(Unicode.Scalar)
     case set(ScalarSet)
     /// `.`: anything but a line feed.
     case notNewline
@@ -45,7 +48,7 @@ enum ScalarMatcher: Sendable {
     func matches(_ s: Unicode.Scalar) -> Bool {
         switch self {
         case .scalar(let c): s == c
-        case .anyOf(let options): options.contains(s)
+        case .folded(let fold): s == fold || (s.value >= 0x80 || (0x41...0x5A).contains(s.value)) && CaseFolding.fold(s) == fold
         case .set(let set): set.contains(s)
         case .notNewline: s != "\n"
         }
@@ -58,7 +61,9 @@ struct ScalarSet: Sendable {
         case range(UInt32, UInt32)
         case categories(GeneralCategoryMask)
         case notCategories(GeneralCategoryMask)
-        case whitespace, notWhitespace, digit, notDigit, word, notWord
+        case whitespace, notWhitespace, digit, notDigit
+        /// `\w` / `\W`; outside brackets Oniguruma also counts ¹ ² ³ ¼ ½ ¾ as word scalars, inside it does not.
+        case word(outsideClass: Bool), notWord(outsideClass: Bool)
     }
 
     var items: [Item] = []
@@ -68,7 +73,9 @@ struct ScalarSet: Sendable {
     func contains(_ s: Unicode.Scalar) -> Bool {
         var hit = containsExactly(s)
         if !hit && caseInsensitive {
-            for variant in CaseFolding.variants(of: s) where variant != s && containsExactly(variant) {
+            let fold = CaseFolding.fold(s)
+            for variant in CaseFolding.variants(of: s) + CaseFolding.variants(of: fold)
+            where variant != s && CaseFolding.fold(variant) == fold && containsExactly(variant) {
                 hit = true
                 break
             }
@@ -86,30 +93,49 @@ struct ScalarSet: Sendable {
             case .notWhitespace: if !UnicodeClasses.isWhitespace(s) { return true }
             case .digit: if GeneralCategoryMask(s) == .nd { return true }
             case .notDigit: if GeneralCategoryMask(s) != .nd { return true }
-            case .word: if ScalarSet.isWord(s) { return true }
-            case .notWord: if !ScalarSet.isWord(s) { return true }
+            case .word(let outside): if ScalarSet.isWord(s, outsideClass: outside) { return true }
+            case .notWord(let outside): if !ScalarSet.isWord(s, outsideClass: outside) { return true }
             }
         }
         return false
     }
 
-    /// Oniguruma's Unicode `\w`: letters, marks, numbers and connector punctuation.
-    static func isWord(_ s: Unicode.Scalar) -> Bool {
-        if s.value < 0x80 {
-            let v = s.value
+    /// Oniguruma's Unicode `\w` (measured against it over every scalar): `Alphabetic`, marks, decimal digits and
+    /// connector punctuation; written outside brackets it also takes the Latin-1 fractions and superscripts
+    /// ¹ ² ³ ¼ ½ ¾.
+    static func isWord(_ s: Unicode.Scalar, outsideClass: Bool = true) -> Bool {
+        let v = s.value
+        if v < 0x80 {
             return (0x30...0x39).contains(v) || (0x41...0x5A).contains(v) || (0x61...0x7A).contains(v) || v == 0x5F
         }
-        return GeneralCategoryMask(s).isSubset(of: [.letter, .mark, .number, .pc])
+        if outsideClass && (v == 0xB2 || v == 0xB3 || v == 0xB9 || (0xBC...0xBE).contains(v)) { return true }
+        if s.properties.isAlphabetic { return true }
+        return GeneralCategoryMask(s).isSubset(of: [.mark, .nd, .pc])
     }
 }
 
-/// Simple case variants of a scalar (its single-scalar lower- and uppercase mappings).
+/// Case-insensitive matching as Oniguruma does it: two scalars match when their Unicode case folds are equal
+/// ("ſ" matches `(?i:s)`, "K" (Kelvin) matches `(?i:k)`, "ı" matches neither `i` nor `I`). Folds that expand to
+/// several scalars (ß → ss, İ → i̇) leave the scalar as it is.
 enum CaseFolding {
+    /// The scalar's simple case fold (Foundation's case-insensitive folding, when it gives one scalar).
+    static func fold(_ s: Unicode.Scalar) -> Unicode.Scalar {
+        if s.isASCII {
+            return (0x41...0x5A).contains(s.value) ? Unicode.Scalar(UInt8(s.value + 0x20)) : s
+        }
+        guard s.properties.changesWhenCaseFolded else { return s }
+        let folded = String(s).folding(options: [.caseInsensitive], locale: nil).unicodeScalars
+        return folded.count == 1 ? folded.first! : s
+    }
+
+    /// Scalars that may fold like `s`: itself, its fold, and its single-scalar case mappings.
     static func variants(of s: Unicode.Scalar) -> [Unicode.Scalar] {
         var result: [Unicode.Scalar] = [s]
+        func add(_ c: Unicode.Scalar) { if !result.contains(c) { result.append(c) } }
+        add(fold(s))
         for mapping in [s.properties.lowercaseMapping, s.properties.uppercaseMapping, s.properties.titlecaseMapping] {
             let scalars = mapping.unicodeScalars
-            if scalars.count == 1, let only = scalars.first, !result.contains(only) { result.append(only) }
+            if scalars.count == 1, let only = scalars.first, fold(only) == fold(s) { add(only) }
         }
         return result
     }
