@@ -29,11 +29,6 @@ extension SplitRegex {
         return result
     }
 
-    /// Whether the whole pattern matches somewhere in `text`.
-    func firstMatch(in text: [Unicode.Scalar], stepsPerCharacter: Int) throws(TokenizerError) -> Range<Int>? {
-        try matches(in: text, stepsPerCharacter: stepsPerCharacter).first
-    }
-
     struct Budget {
         var remaining: Int
     }
