@@ -205,6 +205,13 @@ let package = Package(
             path: "Benchmarks/onnx-policy-bench",
             swiftSettings: strictSettings
         ),
+        // Tokenizer load time and encode throughput (scripts/bench-tokenizers compares with Python tokenizers).
+        .executableTarget(
+            name: "tokenizers-bench",
+            dependencies: ["Tokenizers"],
+            path: "Benchmarks/tokenizers-bench",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "MessagePackTests",
             dependencies: ["MessagePack", .product(name: "NIOCore", package: "swift-nio")],

@@ -129,7 +129,8 @@ struct TokenizerLoader {
         case "NFC", "NFD", "NFKC", "NFKD":
             return .unicode(Normalizer.UnicodeForm(rawValue: type)!)
         default:
-            throw node.unsupported("normalizer type \(quoted(type)) (supported: Sequence, Prepend, Replace, Strip, NFC, NFD, NFKC, NFKD)")
+            throw node.unsupported(
+                "normalizer type \(quoted(type)) (supported: Sequence, Prepend, Replace, Strip, NFC, NFD, NFKC, NFKD)")
         }
     }
 
@@ -160,7 +161,8 @@ struct TokenizerLoader {
             let behaviorNode = try node.requiredField("behavior")
             let name = try behaviorNode.string()
             guard let behavior = SplitBehavior(rawValue: name) else {
-                throw behaviorNode.error("is \(quoted(name)), not Removed, Isolated, MergedWithPrevious, MergedWithNext or Contiguous")
+                throw behaviorNode.error(
+                    "is \(quoted(name)), not Removed, Isolated, MergedWithPrevious, MergedWithNext or Contiguous")
             }
             return .split(try pattern(try node.requiredField("pattern")), behavior: behavior,
                           invert: try node.bool("invert", default: false))
@@ -187,7 +189,8 @@ struct TokenizerLoader {
             return .whitespace
         default:
             throw node.unsupported(
-                "pre-tokenizer type \(quoted(type)) (supported: Sequence, ByteLevel, Split, Metaspace, Digits, Whitespace, WhitespaceSplit)")
+                "pre-tokenizer type \(quoted(type)) (supported: Sequence, ByteLevel, Split, Metaspace, Digits, "
+                    + "Whitespace, WhitespaceSplit)")
         }
     }
 
@@ -248,7 +251,8 @@ struct TokenizerLoader {
             return .sequence(list)
         default:
             throw node.unsupported(
-                "post-processor type \(quoted(type)) (supported: TemplateProcessing, ByteLevel, BertProcessing, RobertaProcessing, Sequence)")
+                "post-processor type \(quoted(type)) (supported: TemplateProcessing, ByteLevel, BertProcessing, "
+                    + "RobertaProcessing, Sequence)")
         }
     }
 

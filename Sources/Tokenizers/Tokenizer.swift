@@ -82,7 +82,8 @@ public struct Tokenizer: Sendable {
             var piece = TextPiece(Array(token.content.unicodeScalars), startingAt: 0)
             if let normalizer = loaded.normalizer {
                 do { try normalizer.apply(&piece, limits: limits) } catch {
-                    throw TokenizerError(.invalidFile, "\(source): added token \(quoted(token.content)) cannot be normalized: \(error.message)")
+                    throw TokenizerError(
+                        .invalidFile, "\(source): added token \(quoted(token.content)) cannot be normalized: \(error.message)")
                 }
             }
             patterns.append(piece.scalars)

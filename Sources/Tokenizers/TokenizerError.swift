@@ -51,7 +51,7 @@ public struct TokenizerLimits: Sendable, Hashable {
     public var maxInputBytes: Int = 1 << 20
     /// Regex steps allowed per scanned character (plus a fixed allowance); a pattern that backtracks past it fails
     /// the encode instead of running for ever.
-    public var regexStepsPerCharacter: Int = 4_096
+    public var regexStepsPerCharacter: Int = 1_024
 
     public init() {}
 

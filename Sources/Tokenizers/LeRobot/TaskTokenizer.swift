@@ -130,7 +130,8 @@ public struct TaskTokenizer: Sendable {
     public init(tokenizer: Tokenizer, configuration: Configuration, padTokenID: Int?) throws(TokenizerError) {
         if configuration.padding == .maxLength && padTokenID == nil {
             throw TokenizerError(
-                .invalidFile, "padding to max_length needs a pad token, and the tokenizer has none (tokenizer_config.json pad_token)")
+                .invalidFile,
+                "padding to max_length needs a pad token, and the tokenizer has none (tokenizer_config.json pad_token)")
         }
         self.tokenizer = tokenizer
         self.configuration = configuration

@@ -2,8 +2,9 @@ extension SplitRegex {
     /// Every non-overlapping match in `text`, left to right (empty matches are skipped, as they split nothing).
     /// `stepsPerCharacter` bounds the work: a pattern that backtracks past it throws instead of running for ever.
     func matches(in text: [Unicode.Scalar], stepsPerCharacter: Int) throws(TokenizerError) -> [Range<Int>] {
-        var budget = Budget(remaining: stepsPerCharacter.multipliedReportingOverflow(by: text.count + 1).partialValue
-            &+ 10_000)
+        let (product, overflow) = max(0, stepsPerCharacter).multipliedReportingOverflow(by: text.count + 1)
+        var budget = Budget(remaining: overflow ? Int.max : product.addingReportingOverflow(10_000).partialValue)
+        if budget.remaining < 0 { budget.remaining = Int.max }
         var result: [Range<Int>] = []
         var position = 0
         var stack: [Frame] = []
@@ -26,11 +27,6 @@ extension SplitRegex {
             position = match.upperBound
         }
         return result
-    }
-
-    /// Whether the whole pattern matches somewhere in `text`.
-    func firstMatch(in text: [Unicode.Scalar], stepsPerCharacter: Int) throws(TokenizerError) -> Range<Int>? {
-        try matches(in: text, stepsPerCharacter: stepsPerCharacter).first
     }
 
     struct Budget {
