@@ -104,7 +104,9 @@ let package = Package(
         // What runs a policy: the policy seam, checkpoint config loading, built-in test policies.
         .target(
             name: "PolicyRuntime",
-            dependencies: ["PolicyWire", "ONNXRuntime", "FlowMatching", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "PolicyWire", "ONNXRuntime", "FlowMatching", "Tokenizers", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         // Hugging Face tokenizer.json (BPE) in Swift, token for token as the Rust `tokenizers`; LeRobot's task rules.
@@ -249,7 +251,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PolicyRuntimeTests",
-            dependencies: ["PolicyRuntime", "PolicyWire", "ONNXRuntime", "FlowMatching", "InteropSupport"],
+            dependencies: ["PolicyRuntime", "PolicyWire", "ONNXRuntime", "FlowMatching", "Tokenizers", "InteropSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -3,7 +3,7 @@
 
   lerobot_client.py -e ENDPOINT [-m client|peer] --model M [--revision R] [--task T] --uuid U
                     [--state 0.1,0.2,...] [--count N] [--rtc] [--action-names a,b,...] [--cameras k1,k2]
-                    [--fps F] [--reset-after K] [--close] [--timeout S]
+                    [--fps F] [--reset-after K] [--close] [--timeout S] [--follow E [--delay D]]
 
 Prints one JSON line per event: {"event": "status", ...}, {"event": "ack", ...}, {"event": "chunk", "seq": ...,
 "header": {...}, "chunk_model": [[...]], "chunk_robot": [[...]], ...}, {"event": "reset_ack", ...},
@@ -67,6 +67,10 @@ def main():
     p.add_argument("--close", action="store_true")
     p.add_argument("--timeout", type=float, default=10.0)
     p.add_argument("--prefix-rows", type=int, default=0)
+    p.add_argument("--follow", type=int, default=-1, metavar="E",
+                   help="act like an RTC robot: from the second request on, the prefix is the previous chunk's leftover "
+                        "after E executed actions (model and robot space, at most the ack's rtc_execution_horizon rows)")
+    p.add_argument("--delay", type=int, default=2, help="inference_delay_steps sent with --rtc or --follow")
     p.add_argument("--tls-ca", default=None, help="root CA (PEM); with --tls-cert and --tls-key: mutual TLS")
     p.add_argument("--tls-cert", default=None)
     p.add_argument("--tls-key", default=None)
@@ -110,6 +114,7 @@ def main():
         pub = session.declare_publisher(f"{prefix}/{uid}/obs")
         names = [n for n in a.action_names.split(",") if n]
         cameras = [c for c in a.cameras.split(",") if c]
+        ack = None
         if not a.raw_obs_only:
             open_msg = {"op": "open", "client_uuid": uid, "robot_type": "test_robot", "policy_type": status.get("policy_type", ""),
                         "fps": a.fps, "action_names": names, "camera_names": cameras,
@@ -128,6 +133,8 @@ def main():
         state = np.array([float(x) for x in a.state.split(",")], dtype=np.float32)
         h, w = (int(x) for x in a.image_size.split("x"))
         episode = 1
+        horizon = int((ack or {}).get("rtc_execution_horizon") or 10) if not a.raw_obs_only else 10
+        previous = None
         time.sleep(0.3)  # let the subscriber declaration reach the server
         for seq in range(1, a.count + 1):
             if a.reset_after and seq == a.reset_after + 1:
@@ -138,8 +145,15 @@ def main():
                 out({"event": "reset_ack", **(msgpack.unpackb(rr[0].payload.to_bytes(), raw=False) if rr else {"ok": None})})
             images = {c: {"codec": "raw", "shape": [h, w, 3], "data": bytes(h * w * 3)} for c in cameras}
             pm = np.arange(a.prefix_rows * len(names), dtype=np.float32).reshape(a.prefix_rows, len(names)) if a.prefix_rows else None
-            body = {"state": tensor(state), "images": images, "task": a.task, "inference_delay_steps": 2 if a.rtc else 0,
-                    "prefix_model": tensor(pm) if pm is not None else None, "prefix_robot": tensor(pm * 2) if pm is not None else None,
+            pr = pm * 2 if pm is not None else None
+            if a.follow >= 0:
+                pm = pr = None
+                if previous is not None:
+                    pm = previous[0][a.follow:a.follow + horizon].astype(np.float32)
+                    pr = previous[1][a.follow:a.follow + horizon].astype(np.float32)
+            body = {"state": tensor(state), "images": images, "task": a.task,
+                    "inference_delay_steps": a.delay if (a.rtc or a.follow >= 0) else 0,
+                    "prefix_model": tensor(pm) if pm is not None else None, "prefix_robot": tensor(pr) if pr is not None else None,
                     "episode_start": seq == 1}
             mono = time.monotonic_ns()
             pub.put(msgpack.packb(body, use_bin_type=True), attachment=HEADER.pack(1, 1, seq, episode, mono, 1))
@@ -156,9 +170,11 @@ def main():
                     got.wait(remaining)
                 hd, body = next((hd, b) for hd, b in chunks if hd[2] == seq)
             cm, cr = from_tensor(body.get("chunk_model")), from_tensor(body.get("chunk_robot"))
+            sent = pm.tolist() if pm is not None else None
+            previous = (cm, cr)
             out({"event": "chunk", "seq": seq, "header": list(hd), "seq_id_echo": body.get("seq_id_echo"),
                  "episode_id_echo": body.get("episode_id_echo"), "client_mono_ns_echo": body.get("client_mono_ns_echo"),
-                 "mono_sent": mono, "chunk_model": cm.tolist(), "chunk_robot": cr.tolist(),
+                 "mono_sent": mono, "prefix_model": sent, "chunk_model": cm.tolist(), "chunk_robot": cr.tolist(),
                  "superseded_seqs": body.get("superseded_seqs"), "server_load": body.get("server_load"),
                  "queue_wait_ms": body.get("queue_wait_ms"), "inference_ms": body.get("inference_ms")})
         if a.close:

@@ -21,16 +21,21 @@ public struct PolicyRequest: Sendable {
 /// Real-time-chunking inputs: the delay and the left-over prefix padded to the execution horizon.
 public struct RTCInputs: Sendable, Hashable {
     public var delaySteps: Int
-    /// `[horizon × actionDim]`, row-major, zero-padded past `validRows`.
+    /// The model-space leftover (`prefix_model`), `[horizon × actionDim]`, row-major, zero-padded past `validRows`.
+    /// `validRows == 0`: the robot sent no prefix, and generation is not guided.
     public var prefix: [Float]
     public var validRows: Int
     public var executionHorizon: Int
+    /// The robot-space leftover (`prefix_robot`) fitted the same way, when the robot sent one: policies trained on
+    /// relative actions re-anchor it against the current state instead of using `prefix`.
+    public var robotPrefix: [Float]?
 
-    public init(delaySteps: Int, prefix: [Float], validRows: Int, executionHorizon: Int) {
+    public init(delaySteps: Int, prefix: [Float], validRows: Int, executionHorizon: Int, robotPrefix: [Float]? = nil) {
         self.delaySteps = delaySteps
         self.prefix = prefix
         self.validRows = validRows
         self.executionHorizon = executionHorizon
+        self.robotPrefix = robotPrefix
     }
 }
 
@@ -73,7 +78,15 @@ public protocol ChunkPolicy: AnyObject, Sendable {
 
 /// A chunk policy that can run several robots' requests as one batch (a graph with a dynamic batch axis).
 public protocol BatchedChunkPolicy: ChunkPolicy {
+    /// Whether requests with RTC inputs can share a batch (each row guided by its own prefix and delay). When false
+    /// the server runs RTC requests one at a time.
+    var batchesRTC: Bool { get }
+
     /// Predicts one chunk per request in one run; each request keeps its own session's processors. The results
     /// equal what `predictChunk` gives for each request alone.
     func predictChunks(_ requests: [(PolicyRequest, any PolicySessionState)]) throws(PolicyRuntimeError) -> [PolicyOutput]
+}
+
+extension BatchedChunkPolicy {
+    public var batchesRTC: Bool { false }
 }

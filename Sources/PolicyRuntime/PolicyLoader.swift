@@ -15,11 +15,15 @@ public enum PolicyLoader {
                 "policy type '\(config.type)' (\(directory.path)) has no \(ONNXModelPackage.fileName): this server runs "
                     + "policies exported to ONNX; export the checkpoint with tools/export_onnx.py")
         }
+        if ONNXFlowMatchingGraphs.flowMatchingTypes.contains(config.type) {
+            return try ONNXFlowMatchingPolicy(directory: directory, config: config, options: options)
+        }
         guard ONNXChunkPolicy.singlePassTypes.contains(config.type) else {
+            let supported = ONNXChunkPolicy.singlePassTypes.union(ONNXFlowMatchingGraphs.flowMatchingTypes)
             throw PolicyRuntimeError(
                 .unsupportedPolicy,
                 "policy type '\(config.type)' (\(directory.path)) is not served by the ONNX runtime yet (supported: "
-                    + "\(ONNXChunkPolicy.singlePassTypes.sorted().joined(separator: ", ")))")
+                    + "\(supported.sorted().joined(separator: ", ")))")
         }
         return try ONNXChunkPolicy(directory: directory, config: config, options: options)
     }

@@ -66,9 +66,11 @@ public enum ServerStartup {
             directory: directory,
             options: PolicyRuntimeOptions(
                 device: manifest.model.device, onnxRuntimeLibrary: manifest.model.onnxRuntimeLibrary,
-                intraOpThreads: manifest.model.intraOpThreads, logger: logger))
+                intraOpThreads: manifest.model.intraOpThreads, logger: logger,
+                rtcPrefixAttentionSchedule: manifest.rtc.prefixAttentionSchedule,
+                rtcMaxGuidanceWeight: manifest.rtc.maxGuidanceWeight))
         let config = policy.config
-        if let dtype = manifest.model.dtype, policy is ONNXChunkPolicy {
+        if let dtype = manifest.model.dtype, policy is ONNXChunkPolicy || policy is ONNXFlowMatchingPolicy {
             logger.warning(
                 "model.dtype is ignored for ONNX model packages: the graph runs in the dtype it was exported with",
                 metadata: ["model.dtype": "\(dtype)"])

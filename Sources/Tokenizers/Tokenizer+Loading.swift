@@ -31,8 +31,9 @@ struct TokenizerLoader {
 
     private func loadModel(_ node: JSONNode) throws(TokenizerError) -> BPEModel {
         let type = try node.string("type")
+        if type == "WordLevel" { return try loadWordLevel(node) }
         if let type, type != "BPE" {
-            throw node.unsupported("model type \(quoted(type)) (only BPE is implemented)")
+            throw node.unsupported("model type \(quoted(type)) (supported: BPE, WordLevel)")
         }
         if type == nil, try node.field("merges") == nil {
             throw node.unsupported("a model without \"type\" or \"merges\" (only BPE is implemented)")
@@ -91,6 +92,20 @@ struct TokenizerLoader {
             ignoreMerges: try node.bool("ignore_merges", default: false),
             continuingSubwordPrefix: prefix,
             endOfWordSuffix: try node.string("end_of_word_suffix").map { Array($0.utf8) })
+    }
+
+    /// `{"type": "WordLevel", "vocab": {…}, "unk_token": "…"}`.
+    private func loadWordLevel(_ node: JSONNode) throws(TokenizerError) -> BPEModel {
+        var vocabulary: [[UInt8]: Int] = [:]
+        for (token, idNode) in try node.requiredField("vocab").members() {
+            let id = try idNode.int()
+            guard id >= 0, id < Int(Int32.max) else { throw idNode.error("must be an id between 0 and 2^31") }
+            vocabulary[Array(token.utf8)] = id
+        }
+        return BPEModel(
+            vocabulary: vocabulary, merges: [:], unknownToken: try node.string("unk_token").map { Array($0.utf8) },
+            fuseUnknown: false, byteFallback: false, ignoreMerges: true, continuingSubwordPrefix: nil,
+            endOfWordSuffix: nil, wordLevel: true)
     }
 
     private func loadAddedTokens(_ node: JSONNode?) throws(TokenizerError) -> [AddedToken] {

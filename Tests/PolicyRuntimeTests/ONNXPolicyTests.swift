@@ -142,14 +142,15 @@ struct ONNXPolicyTests {
         }
         // An unsupported processor step.
         let tokenizer = try edit("policy_preprocessor.json") {
-            $0.replacingOccurrences(of: "\"to_batch_processor\"", with: "\"tokenizer_processor\"")
+            $0.replacingOccurrences(of: "\"to_batch_processor\"", with: "\"pi05_prepare_state_tokenizer_processor_step\"")
         }
         #expect {
             try PolicyLoader.load(directory: tokenizer)
         } throws: {
-            ($0 as? PolicyRuntimeError)?.message == "\(tokenizer.path)/policy_preprocessor.json: step 1 'tokenizer_processor' is "
-                + "not supported by the ONNX runtime (supported: rename_observations_processor, to_batch_processor, "
-                + "device_processor, normalizer_processor, relative_actions_processor)"
+            ($0 as? PolicyRuntimeError)?.message == "\(tokenizer.path)/policy_preprocessor.json: step 1 "
+                + "'pi05_prepare_state_tokenizer_processor_step' is not supported by the ONNX runtime (supported: "
+                + "rename_observations_processor, to_batch_processor, device_processor, normalizer_processor, "
+                + "relative_actions_processor, pi0_new_line_processor, smolvla_new_line_processor, tokenizer_processor)"
         }
         // An unknown normalization mode.
         let mode = try edit("policy_postprocessor.json") { $0.replacingOccurrences(of: "\"ACTION\": \"MEAN_STD\"", with: "\"ACTION\": \"LOG\"") }
@@ -157,10 +158,10 @@ struct ONNXPolicyTests {
             try PolicyLoader.load(directory: mode)
         } throws: { ($0 as? PolicyRuntimeError)?.message.contains("normalization mode 'LOG' for ACTION is not supported") == true }
         // A family the ONNX runtime does not serve, and a checkpoint without an ONNX export.
-        let pi0 = try edit("config.json") { $0.replacingOccurrences(of: "\"type\": \"act\"", with: "\"type\": \"pi0\"") }
+        let pi0 = try edit("config.json") { $0.replacingOccurrences(of: "\"type\": \"act\"", with: "\"type\": \"groot\"") }
         #expect {
             try PolicyLoader.load(directory: pi0)
-        } throws: { ($0 as? PolicyRuntimeError)?.message == "policy type 'pi0' (\(pi0.path)) is not served by the ONNX runtime yet (supported: act)" }
+        } throws: { ($0 as? PolicyRuntimeError)?.message == "policy type 'groot' (\(pi0.path)) is not served by the ONNX runtime yet (supported: act, smolvla)" }
         let bare = try edit("config.json") { $0 }
         try fm.removeItem(at: bare.appendingPathComponent("onnx/model.json"))
         #expect {

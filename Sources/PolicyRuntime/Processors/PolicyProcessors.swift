@@ -6,6 +6,7 @@ public import ONNXRuntime
 ///
 /// Supported steps: `rename_observations_processor`, `to_batch_processor`, `device_processor` (device and dtype are
 /// the runtime's: no-ops here), `normalizer_processor`, `relative_actions_processor` (pre);
+/// `pi0_new_line_processor`, `smolvla_new_line_processor` and `tokenizer_processor` (pre, see ``LanguageStep``);
 /// `unnormalizer_processor`, `absolute_actions_processor`, `device_processor` (post). Any other step fails the load
 /// with its name.
 public struct PolicyProcessors: Sendable {
@@ -23,7 +24,7 @@ public struct PolicyProcessors: Sendable {
 
     public static let supportedPreSteps = [
         "rename_observations_processor", "to_batch_processor", "device_processor", "normalizer_processor",
-        "relative_actions_processor",
+        "relative_actions_processor", "pi0_new_line_processor", "smolvla_new_line_processor", "tokenizer_processor",
     ]
     public static let supportedPostSteps = ["unnormalizer_processor", "absolute_actions_processor", "device_processor"]
 
@@ -33,6 +34,8 @@ public struct PolicyProcessors: Sendable {
     public let relative: RelativeActions?
     /// How the pre-processor normalizes an action (for RTC prefixes), when it does.
     public let actionNormalization: FeatureNormalization?
+    /// The task tokenizer, when the pre-processor has a `tokenizer_processor` step.
+    public let language: LanguageStep?
     /// Observation renames (robot key → policy key).
     public var renameMap: [String: String] {
         for case .rename(let map) in pre { return map }
@@ -47,12 +50,20 @@ public struct PolicyProcessors: Sendable {
         var relative: RelativeActions?
         var hasRelativeStep = false
         var actionNormalization: FeatureNormalization?
+        var language: LanguageStep?
+        var appendsNewline = false
         for step in preFile.steps {
             switch step.name {
             case "rename_observations_processor":
                 pre.append(.rename((step.config["rename_map"] as? [String: String]) ?? [:]))
             case "to_batch_processor", "device_processor":
                 continue
+            case _ where LanguageStep.newLineSteps.contains(step.name):
+                appendsNewline = true
+            case LanguageStep.tokenizerStep:
+                language = try LanguageStep.load(
+                    stepConfig: step.config, appendsNewline: appendsNewline, package: directory,
+                    source: "\(preFile.path) step \(step.index) '\(step.name)'")
             case "normalizer_processor":
                 let (observation, action) = try normalizations(preFile, step, directory)
                 pre.append(.normalize(observation))
@@ -91,7 +102,8 @@ public struct PolicyProcessors: Sendable {
                 throw unsupported(postFile, step, supportedPostSteps)
             }
         }
-        return PolicyProcessors(pre: pre, post: post, relative: relative, actionNormalization: actionNormalization)
+        return PolicyProcessors(
+            pre: pre, post: post, relative: relative, actionNormalization: actionNormalization, language: language)
     }
 
     private static func unsupported(_ file: ProcessorPipelineFile, _ step: ProcessorPipelineFile.Step, _ supported: [String])

@@ -14,12 +14,15 @@ extension InferenceRunner {
         }
     }
 
-    /// Serves several sessions' observations with one policy run when the policy batches (and no session uses RTC,
-    /// whose prefix-conditioned requests run one by one), else one after another. Each item gets its own result; a
+    /// Serves several sessions' observations with one policy run when the policy batches (RTC sessions included
+    /// when the policy guides each row with its own prefix, as flow-matching policies do; otherwise they run one by
+    /// one), else one after another. Each item gets its own result; a
     /// request that does not decode fails alone, a failed batched run fails every item in it. `items[i].session`
     /// comes back updated (episode).
     public func serveBatch(_ items: inout [BatchItem], serverLoad: Double) -> [Result<Reply, any Error>] {
-        guard items.count > 1, let batched = policy as? any BatchedChunkPolicy, !items.contains(where: \.session.rtcEnabled) else {
+        guard items.count > 1, let batched = policy as? any BatchedChunkPolicy,
+            batched.batchesRTC || !items.contains(where: \.session.rtcEnabled)
+        else {
             return items.indices.map { i in
                 Result { try serve(items[i].pending, session: &items[i].session, superseded: items[i].superseded, serverLoad: serverLoad) }
             }

@@ -86,9 +86,13 @@ public final class InferenceRunner {
         if session.rtcEnabled {
             let fitted = try RTCPrefix.fit(
                 observation.prefixModel, horizon: settings.rtcExecutionHorizon, actionDim: config.actionDim)
+            // prefix_robot: for re-anchoring by relative-action policies; same rows as prefix_model.
+            let robot = try? RTCPrefix.fit(
+                observation.prefixRobot, horizon: settings.rtcExecutionHorizon, actionDim: config.actionDim)
             rtc = RTCInputs(
                 delaySteps: Int(clamping: max(0, observation.inferenceDelaySteps)), prefix: fitted.values,
-                validRows: fitted.validRows, executionHorizon: settings.rtcExecutionHorizon)
+                validRows: fitted.validRows, executionHorizon: settings.rtcExecutionHorizon,
+                robotPrefix: robot.flatMap { $0.validRows == fitted.validRows ? $0.values : nil })
         }
         let task = !observation.task.isEmpty ? observation.task : (!session.task.isEmpty ? session.task : settings.defaultTask)
         let request = PolicyRequest(state: observation.state?.floats() ?? [], images: images, task: task, rtc: rtc)

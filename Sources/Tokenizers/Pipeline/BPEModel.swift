@@ -4,6 +4,9 @@
 ///
 /// Vocabulary entries are keyed by their UTF-8 bytes, never by `String`, whose equality is canonical equivalence
 /// ("é" and "e\u{301}" are different tokens).
+///
+/// A `WordLevel` model is the degenerate case this type also runs (``wordLevel``): each pre-tokenized piece is one
+/// vocabulary entry, or the unknown token.
 struct BPEModel: Sendable {
     struct Merge: Sendable {
         var rank: Int32
@@ -22,11 +25,15 @@ struct BPEModel: Sendable {
     var endOfWordSuffix: [UInt8]?
     /// `<0x00>` … `<0xFF>` where the vocabulary has them.
     var byteTokenIDs: [Int?]
+    /// A `WordLevel` model: whole pieces only, no merges.
+    var wordLevel = false
 
     init(
         vocabulary: [[UInt8]: Int], merges: [UInt64: Merge], unknownToken: [UInt8]?, fuseUnknown: Bool,
-        byteFallback: Bool, ignoreMerges: Bool, continuingSubwordPrefix: [UInt8]?, endOfWordSuffix: [UInt8]?
+        byteFallback: Bool, ignoreMerges: Bool, continuingSubwordPrefix: [UInt8]?, endOfWordSuffix: [UInt8]?,
+        wordLevel: Bool = false
     ) {
+        self.wordLevel = wordLevel
         self.vocabulary = vocabulary
         self.merges = merges
         self.unknownToken = unknownToken
@@ -60,6 +67,18 @@ struct BPEModel: Sendable {
     /// Tokenizes one pre-tokenized piece, appending its ids.
     func tokenize(_ word: [Unicode.Scalar], into ids: inout [Int]) throws(TokenizerError) {
         guard !word.isEmpty else { return }
+        if wordLevel {
+            var bytes: [UInt8] = []
+            for s in word { bytes.append(contentsOf: UTF8.encode(s)!) }
+            if let id = vocabulary[bytes] ?? unknownToken.flatMap({ vocabulary[$0] }) {
+                ids.append(id)
+                return
+            }
+            throw TokenizerError(
+                .encodingFailed,
+                "WordLevel: \(quoted(String(decoding: bytes, as: UTF8.self))) is not in the vocabulary and the model has no "
+                    + "unknown token in it")
+        }
         if ignoreMerges {
             var bytes: [UInt8] = []
             for s in word { bytes.append(contentsOf: UTF8.encode(s)!) }
