@@ -339,6 +339,26 @@ def copy_checkpoint(checkpoint_dir, output, keep_weights):
             shutil.copy2(source, os.path.join(output, name))
 
 
+def save_tokenizer(checkpoint_dir, output, log):
+    """Saves the tokenizer of the pre-processor's tokenizer_processor step (a Hub id, or a folder next to the
+    checkpoint) into onnx/tokenizer/, where the Swift runtime looks first: the server then needs no Hub access for it."""
+    from transformers import AutoTokenizer
+
+    with open(os.path.join(output, "policy_preprocessor.json")) as f:
+        steps = json.load(f).get("steps", [])
+    names = [s.get("config", {}).get("tokenizer_name") for s in steps if s.get("registry_name") == "tokenizer_processor"]
+    if not names or not names[0]:
+        return
+    name = names[0]
+    local = os.path.join(checkpoint_dir, name)
+    tokenizer = AutoTokenizer.from_pretrained(local if os.path.isdir(local) else name)
+    target = os.path.join(output, "onnx", "tokenizer")
+    tokenizer.save_pretrained(target)
+    if not os.path.exists(os.path.join(target, "tokenizer.json")):
+        raise SystemExit(f"the tokenizer '{name}' has no fast (tokenizer.json) form; the Swift runtime needs one")
+    log(f"saved the tokenizer '{name}' to {target}")
+
+
 def provenance(opset, worst):
     import lerobot
     import onnx
@@ -369,7 +389,9 @@ def export_policy(policy, checkpoint_dir, output, opset=17, atol=1e-4, samples=3
     policy = policy.to("cpu").eval()
     copy_checkpoint(checkpoint_dir, output, keep_weights)
     if config.type in FLOW_MATCHING:
-        return export_flow_matching(policy, output, opset, atol, samples, log)
+        worst = export_flow_matching(policy, output, opset, atol, samples, log)
+        save_tokenizer(checkpoint_dir, output, log)
+        return worst
 
     wrapper, names = ChunkGraph.build(policy)
     shapes = feature_shapes(policy)
