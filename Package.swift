@@ -203,7 +203,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "onnx-policy-bench",
-            dependencies: ["PolicyRuntime", "PolicyWire", "ONNXRuntime"],
+            dependencies: ["PolicyRuntime", "PolicyWire", "ONNXRuntime", "FlowMatching"],
             path: "Benchmarks/onnx-policy-bench",
             swiftSettings: strictSettings
         ),

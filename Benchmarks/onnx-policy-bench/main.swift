@@ -1,8 +1,11 @@
 // Per-chunk latency of a model package served from Swift: the full policy path (pre-processor, ONNX Runtime,
 // post-processor) and ONNX Runtime alone on the same prepared inputs; then N robots served one by one
 // (round-robin) vs stacked into one batch. Prints one JSON object per line (scripts/bench-onnx reads them).
+// Flow-matching packages (SmolVLA) run with RTC on: every request carries a 10-row prefix and a delay, each robot its
+// own (delays 1–4), and "network only" is the prefix graph plus the guided Euler loop over the velocity graph.
 //
-//   onnx-policy-bench <package dir> [--iterations 50] [--warmup 5] [--batches 1,2,4,8] [--threads 1]
+//   onnx-policy-bench <package dir> [--iterations 50] [--warmup 5] [--batches 1,2,4,8] [--threads 1] [--no-rtc]
+import FlowMatching
 import Foundation
 import ONNXRuntime
 import PolicyRuntime
@@ -42,48 +45,82 @@ let directory = URL(fileURLWithPath: path)
 let clock = ContinuousClock()
 
 do {
-    guard let policy = try PolicyLoader.load(directory: directory, options: .init(device: "cpu", intraOpThreads: threads))
-        as? ONNXChunkPolicy
-    else { fatalError("\(path) is not an ONNX model package") }
+    let loaded = try PolicyLoader.load(directory: directory, options: .init(device: "cpu", intraOpThreads: threads, noiseSeed: 7))
+    guard let policy = loaded as? any BatchedChunkPolicy else { fatalError("\(path) is not an ONNX model package") }
+    let flow = policy as? ONNXFlowMatchingPolicy
+    let rtc = flow != nil && !CommandLine.arguments.contains("--no-rtc")
     let config = policy.config
     var generator = SystemRandomNumberGenerator()
-    func request() throws -> PolicyRequest {
+    let tasks = ["pick up the red cube", "place it in the box", "grasp the blue cube and put it on the table"]
+    func request(_ index: Int) throws -> PolicyRequest {
         var images: [(key: String, image: RGBImage)] = []
         for feature in config.inputFeatures where feature.type == "VISUAL" {
             let (h, w) = (feature.shape[1], feature.shape[2])
             let pixels = (0..<(h * w * 3)).map { _ in UInt8.random(in: 0...255, using: &generator) }
             images.append((feature.key, try RGBImage(width: w, height: h, pixels: pixels)))
         }
-        return PolicyRequest(state: (0..<config.stateDim).map { _ in Float.random(in: -1...1) }, images: images)
+        var request = PolicyRequest(
+            state: (0..<config.stateDim).map { _ in Float.random(in: -1...1) }, images: images, task: tasks[index % tasks.count])
+        if rtc {
+            let horizon = 10
+            request.rtc = RTCInputs(
+                delaySteps: 1 + index % 4, prefix: (0..<(horizon * config.actionDim)).map { _ in Float.random(in: -1...1) },
+                validRows: horizon, executionHorizon: horizon)
+        }
+        return request
     }
-    let requests = try (0..<max(batches.max() ?? 1, 1)).map { _ in try request() }
+    let requests = try (0..<max(batches.max() ?? 1, 1)).map { try request($0) }
     let session = policy.makeSessionState()
 
-    // 1. The full path for one robot: pre-processor + ONNX Runtime + post-processor.
+    // 1. The full path for one robot: pre-processor + ONNX Runtime (+ the sampler) + post-processor.
     var full: [Double] = []
     for i in 0..<(warmup + iterations) {
         let start = clock.now
         _ = try policy.predictChunk(requests[i % requests.count], session: session)
         if i >= warmup { full.append(milliseconds(clock.now - start)) }
     }
-    // 2. ONNX Runtime alone on already prepared (normalized) inputs.
-    var prepared: [String: ORTTensor] = [:]
-    for input in policy.session.inputNames {
-        let spec = policy.package.graphs["chunk"]!.inputs.first { $0.name == input }!
-        let shape = [1] + spec.shape.dropFirst().map { if case .fixed(let n) = $0 { n } else { 1 } }
-        let count = shape.reduce(1, *)
-        prepared[input] = try ORTTensor((0..<count).map { _ in Float.random(in: -1...1) }, shape: shape)
+    // 2. ONNX Runtime alone on already prepared (normalized, tokenized) inputs.
+    var networkOnly: () throws -> Void
+    if let flow {
+        var prepared: [String: ORTTensor] = [:]
+        for spec in flow.graphs.package.graphs["prefix"]!.inputs {
+            let shape = [1] + spec.shape.dropFirst().map { if case .fixed(let n) = $0 { n } else { 1 } }
+            let count = shape.reduce(1, *)
+            switch spec.dtype {
+            case "int64": prepared[spec.name] = try ORTTensor((0..<count).map { Int64($0 % 7) }, shape: shape)
+            case "bool": prepared[spec.name] = try ORTTensor((0..<count).map { $0 < 6 }, shape: shape)
+            default: prepared[spec.name] = try ORTTensor((0..<count).map { _ in Float.random(in: 0...1) }, shape: shape)
+            }
+        }
+        let settings = flow.graphs.settings
+        let noise = GaussianNoise.standardNormal(count: settings.chunkSize * settings.maxActionDim, seed: 1)
+        let guide = rtc ? try flow.guide(for: requests[0]) : nil
+        networkOnly = {
+            let conditioning = try flow.graphs.encode(prepared)
+            _ = try flow.graphs.sample(conditioning: conditioning, batch: 1, noise: noise, guides: guide.map { [$0] } ?? [])
+        }
+    } else if let act = policy as? ONNXChunkPolicy {
+        var prepared: [String: ORTTensor] = [:]
+        for input in act.session.inputNames {
+            let spec = act.package.graphs["chunk"]!.inputs.first { $0.name == input }!
+            let shape = [1] + spec.shape.dropFirst().map { if case .fixed(let n) = $0 { n } else { 1 } }
+            let count = shape.reduce(1, *)
+            prepared[input] = try ORTTensor((0..<count).map { _ in Float.random(in: -1...1) }, shape: shape)
+        }
+        networkOnly = { _ = try act.session.run(prepared, outputs: ["action"]) }
+    } else {
+        fatalError("\(path): no network-only measurement for \(type(of: policy))")
     }
     var ortOnly: [Double] = []
     for i in 0..<(warmup + iterations) {
         let start = clock.now
-        _ = try policy.session.run(prepared, outputs: ["action"])
+        try networkOnly()
         if i >= warmup { ortOnly.append(milliseconds(clock.now - start)) }
     }
     let f = summary(full)
     let o = summary(ortOnly)
     emit(["impl": "swift", "what": "full", "median_ms": f.median, "p90_ms": f.p90, "mean_ms": f.mean, "iterations": iterations,
-          "onnxruntime": policy.session.library.version, "threads": threads])
+          "onnxruntime": (try? ORTLibrary.load().version) ?? "", "threads": threads, "rtc": rtc])
     emit(["impl": "swift", "what": "ort_only", "median_ms": o.median, "p90_ms": o.p90, "mean_ms": o.mean, "iterations": iterations])
 
     // 3. N robots ready at once: N single runs (round-robin) vs one batched run.

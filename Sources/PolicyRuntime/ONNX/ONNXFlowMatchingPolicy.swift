@@ -181,7 +181,7 @@ public final class ONNXFlowMatchingPolicy: BatchedChunkPolicy {
     /// The request's RTC guide, or nil when it has no prefix (RTC off for the robot, or nothing left over).
     /// For policies trained on relative actions the prefix is re-anchored from the robot-space leftover against the
     /// current raw state (edge-semantics §2.5) instead of taking the robot's model-space prefix.
-    func guide(for request: PolicyRequest) throws(PolicyRuntimeError) -> RTCGuide? {
+    public func guide(for request: PolicyRequest) throws(PolicyRuntimeError) -> RTCGuide? {
         guard let rtc = request.rtc, rtc.validRows > 0 else { return nil }
         let columns = config.actionDim
         var prefix = rtc.prefix

@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Times PyTorch eager on the tiny SmolVLA of tools/make_flow_fixture.py (same seed, so the same weights as the
+committed Tests/Fixtures/smolvla-tiny), with RTC on as the server runs it: LeRobot's full path
+(prepare_observation_for_inference, pre-processor with the tokenizer, predict_action_chunk with a 10-row prefix and a
+delay, post-processor) and predict_action_chunk alone on a prepared batch; then N robots one by one vs one batch
+(LeRobot's batched RTC takes one delay for every row). JSON lines in scripts/bench-onnx's format.
+
+    python tools/bench_flow_torch.py [--iterations 30] [--threads 1] [--batches 1,2,4,8] [--no-rtc]
+Needs torch + lerobot (see tools/export_onnx.py).
+"""
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from make_flow_fixture import TASKS, make_policy, make_stats, make_vlm, set_rtc  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--iterations", type=int, default=30)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--batches", default="1,2,4,8")
+    parser.add_argument("--no-rtc", action="store_true")
+    args = parser.parse_args()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from lerobot.policies.smolvla.processor_smolvla import make_smolvla_pre_post_processors
+    from lerobot.policies.utils import prepare_observation_for_inference
+
+    torch.set_num_threads(args.threads)
+    rng = np.random.default_rng(0)
+    horizon = 10
+    with tempfile.TemporaryDirectory() as folder:
+        vlm = os.path.join(folder, "vlm")
+        make_vlm(vlm)
+        policy = make_policy(vlm, 0)
+        pre, post = make_smolvla_pre_post_processors(policy.config, dataset_stats=make_stats(policy, rng))
+    rtc = not args.no_rtc
+    set_rtc(policy, "LINEAR" if rtc else None, horizon, 10.0)
+    cameras = list(policy.config.image_features)
+    task = TASKS[0]
+
+    def raw():
+        obs = {"observation.state": rng.uniform(-1, 1, 6).astype(np.float32)}
+        for cam in cameras:
+            obs[cam] = rng.integers(0, 256, (48, 64, 3), dtype=np.uint8)
+        return obs
+
+    def prefixes(n):
+        return torch.from_numpy(rng.uniform(-1, 1, (n, horizon, 6)).astype(np.float32))
+
+    def full_batch(observations, delay=3):
+        batches = [pre(prepare_observation_for_inference({k: v.copy() for k, v in o.items()}, torch.device("cpu"), task, ""))
+                   for o in observations]
+        batch = {k: torch.cat([b[k] for b in batches]) for k in batches[0] if isinstance(batches[0][k], torch.Tensor)}
+        kwargs = {"inference_delay": delay, "prev_chunk_left_over": prefixes(len(observations))} if rtc else {}
+        with torch.no_grad():
+            return post(policy.predict_action_chunk(batch, **kwargs))
+
+    def timed(fn, n, warmup):
+        samples = []
+        for i in range(warmup + n):
+            start = time.perf_counter()
+            fn(i)
+            if i >= warmup:
+                samples.append((time.perf_counter() - start) * 1000)
+        return samples
+
+    def emit(**fields):
+        print(json.dumps(fields, sort_keys=True), flush=True)
+
+    def summary(samples):
+        ordered = sorted(samples)
+        return {"median_ms": statistics.median(samples), "p90_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))],
+                "mean_ms": statistics.fmean(samples)}
+
+    batches = [int(b) for b in args.batches.split(",")]
+    observations = [raw() for _ in range(max(batches))]
+    f = timed(lambda i: full_batch([observations[i % len(observations)]]), args.iterations, args.warmup)
+    emit(impl="pytorch_eager", what="full", iterations=args.iterations, torch=torch.__version__, threads=args.threads,
+         rtc=rtc, **summary(f))
+    prepared = pre(prepare_observation_for_inference({k: v.copy() for k, v in observations[0].items()}, torch.device("cpu"), task, ""))
+    kwargs = {"inference_delay": 3, "prev_chunk_left_over": prefixes(1)} if rtc else {}
+    with torch.no_grad():
+        o = timed(lambda i: policy.predict_action_chunk(dict(prepared), **kwargs), args.iterations, args.warmup)
+    emit(impl="pytorch_eager", what="ort_only", iterations=args.iterations, **summary(o))
+    rounds = max(3, args.iterations // 4)
+    for n in batches:
+        group = observations[:n]
+        single = timed(lambda i: [full_batch([o], delay=1 + k % 4) for k, o in enumerate(group)], rounds, 1)
+        batched = timed(lambda i: full_batch(group), rounds, 1)
+        s, b = statistics.median(single), statistics.median(batched)
+        emit(impl="pytorch_eager", what="robots", robots=n, round_robin_ms=s, batch_ms=b,
+             round_robin_chunks_per_s=n * 1000 / s, batch_chunks_per_s=n * 1000 / b)
+
+
+if __name__ == "__main__":
+    main()
