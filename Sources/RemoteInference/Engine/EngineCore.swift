@@ -146,9 +146,14 @@ struct EngineCore: Sendable {
             stats.lateChunksDropped += 1
             return .dropped
         }
+        let planned = buffer.queue.processedLeftOver.flatMap { $0.count > 0 ? Array($0[0]) : nil }
         let report = buffer.merge(
             original: model, processed: robot, realDelay: Int((latency * fps).rounded(.up)),
             actionIndexBeforeInference: request.actionIndexBefore, now: now, latency: latency)
+        if let planned, let merged = buffer.queue.processedLeftOver, merged.count > 0 {
+            let jump = zip(planned, merged[0]).map { Double(abs($0 - $1)) }.max() ?? 0
+            stats.noteTransition(jump: jump)
+        }
         self.buffer = buffer
         tracker.add(latency)
         stats.merges += 1
@@ -203,6 +208,7 @@ struct EngineCore: Sendable {
         stats.latencyP50 = tracker.percentile(0.5)
         stats.latencyP99 = tracker.percentile(0.99)
         stats.latencyMax = tracker.maximum
+        stats.rtcActive = rtcActive
         return stats
     }
 }

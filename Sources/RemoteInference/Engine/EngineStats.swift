@@ -27,12 +27,29 @@ public struct EngineStats: Sendable, Hashable {
     public var latencyMax = 0.0
     /// The last merged chunk's round trip.
     public var lastLatency = 0.0
+    /// Whether the session runs with RTC (granted by the server).
+    public var rtcActive = false
+    /// Chunk transitions: at each merge over a non-empty buffer, the largest |Δ| (robot units) between the action the
+    /// old buffer had planned for the next tick and the one the merged buffer gives for it. Small with RTC (the new
+    /// chunk continues the leftover); an independent chunk jumps.
+    public var transitionCount = 0
+    public var transitionJumpSum = 0.0
+    public var transitionJumpMax = 0.0
     /// Every state change, with the monotonic time (s) since the engine started.
     public var transitions: [Transition] = []
 
     public struct Transition: Sendable, Hashable {
         public var seconds: Double
         public var state: LinkState
+    }
+
+    /// Mean of the chunk-transition jumps (0 before the first transition).
+    public var transitionJumpMean: Double { transitionCount > 0 ? transitionJumpSum / Double(transitionCount) : 0 }
+
+    mutating func noteTransition(jump: Double) {
+        transitionCount += 1
+        transitionJumpSum += jump
+        transitionJumpMax = max(transitionJumpMax, jump)
     }
 
     public init() {}

@@ -17,6 +17,20 @@ public struct RolloutReport: Sendable {
     public var finalState = LinkState.connecting
     public var deadReason: String?
     public var returnedToInitialPosition = false
+    /// Per tick with a command after a command: the largest |Δ| between consecutive commands (robot units). Its tail
+    /// shows seams between chunks; its median the ordinary motion.
+    public private(set) var actionSteps: [Float] = []
+
+    mutating func noteActionStep(from previous: [Float], to command: [Float]) {
+        let step = zip(previous, command).map { $0.isNaN || $1.isNaN ? 0 : abs($1 - $0) }.max() ?? 0
+        actionSteps.append(step)
+    }
+
+    func actionStep(percentile p: Double) -> Double {
+        guard !actionSteps.isEmpty else { return 0 }
+        let sorted = actionSteps.sorted()
+        return Double(sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))])
+    }
 
     public init(strategy: String, targetHz: Double) {
         self.strategy = strategy
@@ -37,7 +51,11 @@ public struct RolloutReport: Sendable {
             "stale_drops": engine.staleDrops, "fallback_ticks": engine.fallbackTicks, "reconnects": engine.reconnects,
             "late_chunks_dropped": engine.lateChunksDropped, "resets": engine.resets, "episodes": episodes,
             "latency_p50_ms": ms(engine.latencyP50), "latency_p99_ms": ms(engine.latencyP99),
-            "latency_max_ms": ms(engine.latencyMax), "final_state": finalState.rawValue,
+            "latency_max_ms": ms(engine.latencyMax), "final_state": finalState.rawValue, "rtc_active": engine.rtcActive,
+            "chunk_transitions": engine.transitionCount, "chunk_transition_jump_mean": r3(engine.transitionJumpMean),
+            "chunk_transition_jump_max": r3(engine.transitionJumpMax),
+            "action_step_p50": r3(actionStep(percentile: 0.5)), "action_step_p99": r3(actionStep(percentile: 0.99)),
+            "action_step_max": r3(actionStep(percentile: 1)),
             "returned_to_initial_position": returnedToInitialPosition,
             "transitions": engine.transitions.map { ["t_s": r3($0.seconds), "state": $0.state.rawValue] as [String: Any] },
         ]

@@ -116,6 +116,7 @@ extension RolloutRunner {
         }
         if let command = interpolator.next() {
             send(command)
+            if let lastAction { report.noteActionStep(from: lastAction, to: command) }
             lastAction = command
         } else {
             report.ticksWithoutAction += 1
