@@ -79,6 +79,10 @@ struct RolloutCommandTests {
         #expect((run.stats["ticks"] as? Int ?? 0) >= 1)
         #expect(run.stats["returned_to_initial_position"] as? Bool == true)
         #expect(run.stats["dead_reason"] is NSNull)
+        #expect(run.stats["rtc_active"] as? Bool == true)
+        let merges = run.stats["merges"] as? Int ?? 0
+        #expect((run.stats["chunk_transitions"] as? Int).map { $0 >= 1 && $0 < merges } == true, "\(run.stats)")
+        #expect((run.stats["action_step_max"] as? Double).map { $0 >= (run.stats["action_step_p50"] as? Double ?? .infinity) } == true)
         #expect(run.stderr.contains("state CONNECTING → STREAMING") || run.stderr.contains("state STREAMING"))
     }
 
