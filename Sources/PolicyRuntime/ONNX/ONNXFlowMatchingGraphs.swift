@@ -12,7 +12,7 @@ public import ONNXRuntime
 /// right-padded to ``ONNXModelPackage/FlowMatching/languageTokens``); outputs are chunks in model space.
 public final class ONNXFlowMatchingGraphs: Sendable {
     /// Policy families exported as prefix + velocity graphs.
-    public static let flowMatchingTypes: Set<String> = ["smolvla"]
+    public static let flowMatchingTypes: Set<String> = ["pi0", "smolvla"]
     public static let tokensInput = "observation.language.tokens"
     public static let attentionMaskInput = "observation.language.attention_mask"
 
