@@ -18,7 +18,7 @@ Graph inputs are named after the policy's input features (observation.state, obs
 "batch" names the dynamic first axis. Before it finishes, the exporter runs PyTorch and ONNX Runtime on random
 inputs (batch 1 and 2) and fails when they differ by more than --atol; it prints the max absolute difference.
 
-Flow-matching policies (smolvla) are split in two graphs around LeRobot's Euler sampler, which the server runs in
+Flow-matching policies (smolvla, pi0) are split in two graphs around LeRobot's Euler sampler, which the server runs in
 Swift (with RTC guidance):
   onnx/prefix.onnx     observation.state [batch, S] (normalized), observation.images.<cam> [batch, 3, H, W] (float
                        [0, 1], the config's size), observation.language.tokens int64 [batch, L] and
@@ -29,11 +29,15 @@ Swift (with RTC guidance):
   onnx/velocity.onnx   every prefix output, x_t float32 [batch, chunk_size, max_action_dim] and time float32 [batch]
                        → velocity float32 [batch, chunk_size, max_action_dim] (one denoising step)
   model.json adds "flow_matching": {"num_steps", "chunk_size", "max_action_dim", "action_dim", "language_tokens"}.
+pi0 also outputs prefix_state float32 [batch, max_state_dim] from the prefix graph (the padded state, which pi0 embeds
+in the suffix; the velocity graph takes it back with the cache), and its cache is [batch, kv_heads, P, head_dim].
+LeRobot's pi0 needs a patched transformers; with stock transformers (tried 4.57.6) tools/pi0_transformers_patch.py is
+applied before loading (float32 only; pi05 is not supported). See docs/pi0-export.md.
 The check runs both graphs with a numpy Euler loop against PyTorch's predict_action_chunk on the same noise.
 Padding the language to L instead of LeRobot's "longest" changes nothing but float rounding: pad tokens are masked
 out of every attention.
 
-Supported policy types: act (single pass, observation → chunk); smolvla (prefix + velocity graphs).
+Supported policy types: act (single pass, observation → chunk); smolvla, pi0 (prefix + velocity graphs).
 """
 import argparse
 import contextlib

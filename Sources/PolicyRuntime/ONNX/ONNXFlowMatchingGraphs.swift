@@ -3,9 +3,9 @@ public import Foundation
 import Logging
 public import ONNXRuntime
 
-/// The two graphs of an exported flow-matching policy (SmolVLA) and LeRobot's sampler around them: the `prefix` graph
-/// runs once per observation (images, language, state → the conditioning: key/value cache and its pad mask), then the
-/// Swift ``FlowMatchingSampler`` evaluates the `velocity` graph on that conditioning once per Euler step, with RTC
+/// The two graphs of an exported flow-matching policy (SmolVLA, pi0) and LeRobot's sampler around them: the `prefix`
+/// graph runs once per observation (images, language, state → the conditioning: key/value cache and its pad mask, for
+/// pi0 also the padded state, which its velocity network embeds), then the Swift ``FlowMatchingSampler`` evaluates the `velocity` graph on that conditioning once per Euler step, with RTC
 /// guidance for the batch rows that have a prefix.
 ///
 /// Inputs are the pre-processed observation (normalized state, float32 [0, 1] CHW images of the config's size, tokens
