@@ -18,7 +18,7 @@ Graph inputs are named after the policy's input features (observation.state, obs
 "batch" names the dynamic first axis. Before it finishes, the exporter runs PyTorch and ONNX Runtime on random
 inputs (batch 1 and 2) and fails when they differ by more than --atol; it prints the max absolute difference.
 
-Flow-matching policies (smolvla) are split in two graphs around LeRobot's Euler sampler, which the server runs in
+Flow-matching policies (smolvla, pi0) are split in two graphs around LeRobot's Euler sampler, which the server runs in
 Swift (with RTC guidance):
   onnx/prefix.onnx     observation.state [batch, S] (normalized), observation.images.<cam> [batch, 3, H, W] (float
                        [0, 1], the config's size), observation.language.tokens int64 [batch, L] and
@@ -29,11 +29,15 @@ Swift (with RTC guidance):
   onnx/velocity.onnx   every prefix output, x_t float32 [batch, chunk_size, max_action_dim] and time float32 [batch]
                        → velocity float32 [batch, chunk_size, max_action_dim] (one denoising step)
   model.json adds "flow_matching": {"num_steps", "chunk_size", "max_action_dim", "action_dim", "language_tokens"}.
+pi0 also outputs prefix_state float32 [batch, max_state_dim] from the prefix graph (the padded state, which pi0 embeds
+in the suffix; the velocity graph takes it back with the cache), and its cache is [batch, kv_heads, P, head_dim].
+LeRobot's pi0 needs a patched transformers; with stock transformers (tried 4.57.6) tools/pi0_transformers_patch.py is
+applied before loading (float32 only; pi05 is not supported). See docs/pi0-export.md.
 The check runs both graphs with a numpy Euler loop against PyTorch's predict_action_chunk on the same noise.
 Padding the language to L instead of LeRobot's "longest" changes nothing but float rounding: pad tokens are masked
 out of every attention.
 
-Supported policy types: act (single pass, observation → chunk); smolvla (prefix + velocity graphs).
+Supported policy types: act (single pass, observation → chunk); smolvla, pi0 (prefix + velocity graphs).
 """
 import argparse
 import contextlib
@@ -42,8 +46,10 @@ import os
 import shutil
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 SINGLE_PASS = ("act",)
-FLOW_MATCHING = ("smolvla",)
+FLOW_MATCHING = ("smolvla", "pi0")
 SUPPORTED = SINGLE_PASS + FLOW_MATCHING
 
 
@@ -77,7 +83,67 @@ class ChunkGraph:
         return Wrapper().eval(), names
 
 
-class SmolVLAGraphs:
+class FlowGraphs:
+    """What the exporter needs of a flow-matching policy split in two graphs; subclasses set `prefix`, `velocity`,
+    `cameras`, `tokens`, `state_dim`, `prefix_inputs`, `cache_names` (the prefix graph's outputs) and `tracing()`."""
+
+    def random_observation(self, batch, generator, token_count=None):
+        """Normalized state, [0, 1] images, and tokens right-padded to `tokens` with LeRobot's mask (`token_count`
+        real tokens per row, random when nil)."""
+        import torch
+
+        state = torch.randn(batch, self.state_dim, generator=generator)
+        images = [torch.rand([batch] + list(self.config.input_features[key].shape), generator=generator) for key in self.cameras]
+        vocab = self.policy_vocab()
+        tokens = torch.zeros(batch, self.tokens, dtype=torch.int64)
+        mask = torch.zeros(batch, self.tokens, dtype=torch.bool)
+        for b in range(batch):
+            n = token_count or int(torch.randint(1, self.tokens + 1, (1,), generator=generator))
+            tokens[b, :n] = torch.randint(0, vocab, (n,), generator=generator)
+            mask[b, :n] = True
+        return state, images, tokens, mask
+
+    def shapes(self):
+        """(input specs, output specs) per graph for model.json, after a trial run gives the prefix length."""
+        import torch
+
+        with torch.no_grad():
+            state, images, tokens, mask = self.random_observation(1, torch.Generator().manual_seed(0))
+            outputs = self.prefix(state, *images, tokens, mask)
+        f32 = lambda name, shape: {"name": name, "dtype": "float32", "shape": ["batch"] + list(shape)}  # noqa: E731
+        prefix_in = [f32("observation.state", [self.state_dim])]
+        prefix_in += [f32(key, self.config.input_features[key].shape) for key in self.cameras]
+        prefix_in += [{"name": "observation.language.tokens", "dtype": "int64", "shape": ["batch", self.tokens]},
+                      {"name": "observation.language.attention_mask", "dtype": "bool", "shape": ["batch", self.tokens]}]
+        cache = [{"name": name, "dtype": "bool" if out.dtype == torch.bool else "float32", "shape": ["batch"] + list(out.shape[1:])}
+                 for name, out in zip(self.cache_names, outputs)]
+        chunk = [self.config.chunk_size, self.config.max_action_dim]
+        velocity_in = cache + [f32("x_t", chunk), {"name": "time", "dtype": "float32", "shape": ["batch"]}]
+        return {"prefix": (prefix_in, cache), "velocity": (velocity_in, [f32("velocity", chunk)])}
+
+    @staticmethod
+    @contextlib.contextmanager
+    def bool_reductions_as_ints():
+        """`torch.cumsum` / `torch.sum` of a bool mask (int64 in PyTorch) are traced as ONNX CumSum / ReduceSum on bool,
+        which ONNX does not define: the mask is cast to int64 first, which is what PyTorch does anyway."""
+        import torch
+
+        cumsum, total = torch.cumsum, torch.sum
+
+        def cumsum_of_ints(input, *args, **kwargs):
+            return cumsum(input.long() if input.dtype == torch.bool else input, *args, **kwargs)
+
+        def sum_of_ints(input, *args, **kwargs):
+            return total(input.long() if input.dtype == torch.bool else input, *args, **kwargs)
+
+        torch.cumsum, torch.sum = cumsum_of_ints, sum_of_ints
+        try:
+            yield
+        finally:
+            torch.cumsum, torch.sum = cumsum, total
+
+
+class SmolVLAGraphs(FlowGraphs):
     """SmolVLA split at its key/value cache: `prefix` runs LeRobot's image preparation (resize with padding, [-1, 1]),
     state padding, `embed_prefix` and the VLM once (fill_kv_cache); `velocity` is LeRobot's `denoise_step` on that
     cache. The Euler loop between them (and RTC guidance) is the server's."""
@@ -190,43 +256,101 @@ class SmolVLAGraphs:
             cls.forward = original
             torch.cumsum = cumsum
 
-    def random_observation(self, batch, generator, token_count=None):
-        """Normalized state, [0, 1] images, and tokens right-padded to `tokens` with LeRobot's mask (`token_count`
-        real tokens per row, random when nil)."""
-        import torch
-
-        state = torch.randn(batch, self.state_dim, generator=generator)
-        images = [torch.rand([batch] + list(self.config.input_features[key].shape), generator=generator) for key in self.cameras]
-        vocab = self.policy_vocab()
-        tokens = torch.zeros(batch, self.tokens, dtype=torch.int64)
-        mask = torch.zeros(batch, self.tokens, dtype=torch.bool)
-        for b in range(batch):
-            n = token_count or int(torch.randint(1, self.tokens + 1, (1,), generator=generator))
-            tokens[b, :n] = torch.randint(0, vocab, (n,), generator=generator)
-            mask[b, :n] = True
-        return state, images, tokens, mask
-
     def policy_vocab(self):
         return self.prefix.policy.model.vlm_with_expert.get_vlm_model().text_model.get_input_embeddings().num_embeddings
 
-    def shapes(self):
-        """(input specs, output specs) per graph for model.json, after a trial run gives the prefix length."""
+
+class Pi0Graphs(FlowGraphs):
+    """pi0 split at its key/value cache, as PI0Pytorch.sample_actions runs it: `prefix` runs LeRobot's image
+    preparation (`_preprocess_images`: resize with padding to image_resolution, [-1, 1]), state padding
+    (`prepare_state`), `embed_prefix` (SigLIP + PaliGemma projector, language embeddings × sqrt(width)) and PaliGemma's
+    Gemma once with use_cache=True; `velocity` is LeRobot's `denoise_step` (state token + action/time tokens through
+    the action expert, attending the cache). pi0 puts the state in the suffix, so the prefix graph also outputs the
+    padded state (`prefix_state`, float32 [batch, max_state_dim]) and the velocity graph takes it back with the cache:
+    velocity inputs = prefix outputs + x_t + time, as for SmolVLA.
+
+    LeRobot 0.4.4's pi0 needs openpi's patched transformers; with stock transformers run
+    tools/pi0_transformers_patch.apply() before building the policy (load_policy does)."""
+
+    def __init__(self, policy):
         import torch
 
-        with torch.no_grad():
-            state, images, tokens, mask = self.random_observation(1, torch.Generator().manual_seed(0))
-            outputs = self.prefix(state, *images, tokens, mask)
-        prefix_len = outputs[0].shape[1]
-        f32 = lambda name, shape: {"name": name, "dtype": "float32", "shape": ["batch"] + list(shape)}  # noqa: E731
-        prefix_in = [f32("observation.state", [self.state_dim])]
-        prefix_in += [f32(key, self.config.input_features[key].shape) for key in self.cameras]
-        prefix_in += [{"name": "observation.language.tokens", "dtype": "int64", "shape": ["batch", self.tokens]},
-                      {"name": "observation.language.attention_mask", "dtype": "bool", "shape": ["batch", self.tokens]}]
-        cache = [{"name": "prefix_pad_mask", "dtype": "bool", "shape": ["batch", prefix_len]}]
-        cache += [f32(name, outputs[k + 1].shape[1:]) for k, name in enumerate(self.cache_names[1:])]
-        chunk = [self.config.chunk_size, self.config.max_action_dim]
-        velocity_in = cache + [f32("x_t", chunk), {"name": "time", "dtype": "float32", "shape": ["batch"]}]
-        return {"prefix": (prefix_in, cache), "velocity": (velocity_in, [f32("velocity", chunk)])}
+        from lerobot.policies.pi0.modeling_pi0 import make_att_2d_masks
+
+        config = policy.config
+        if config.dtype != "float32":
+            raise SystemExit("pi0: only dtype float32 is supported by this exporter")
+        if config.empty_cameras:
+            raise SystemExit("pi0: empty_cameras is not supported by this exporter")
+        model = policy.model
+        self.config = config
+        self.cameras = list(config.image_features)
+        self.layers = model.paligemma_with_expert.paligemma.config.text_config.num_hidden_layers
+        self.tokens = config.tokenizer_max_length
+        self.state_dim = config.robot_state_feature.shape[0]
+        cameras, layers = self.cameras, self.layers
+
+        class PrefixCache:
+            """The prefix keys/values as the patched GemmaAttention reads them with use_cache=False."""
+
+            def __init__(self, pairs):
+                self.pairs = pairs
+
+            def __getitem__(self, layer):
+                return self.pairs[layer]
+
+            def get_seq_length(self, layer_idx=0):
+                return self.pairs[layer_idx][0].shape[-2]
+
+        class Prefix(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.policy = policy
+
+            def forward(self, state, *rest):
+                images = rest[: len(cameras)]
+                tokens, mask = rest[len(cameras)], rest[len(cameras) + 1]
+                batch = {"observation.state": state, **dict(zip(cameras, images))}
+                prepared, image_masks = policy._preprocess_images(batch)
+                padded_state = policy.prepare_state(batch)
+                embs, pad_masks, att_masks = model.embed_prefix(prepared, image_masks, tokens, mask)
+                att_2d = make_att_2d_masks(pad_masks, att_masks)
+                positions = torch.cumsum(pad_masks, dim=1) - 1
+                att_4d = model._prepare_attention_masks_4d(att_2d)
+                model.paligemma_with_expert.paligemma.language_model.config._attn_implementation = "eager"
+                _, cache = model.paligemma_with_expert.forward(
+                    attention_mask=att_4d, position_ids=positions, past_key_values=None, inputs_embeds=[embs, None],
+                    use_cache=True)
+                out = [pad_masks, padded_state]
+                for i in range(layers):
+                    out += [cache[i][0], cache[i][1]]
+                return tuple(out)
+
+        class Velocity(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.policy = policy
+
+            def forward(self, pad_masks, state, *rest):
+                cache = PrefixCache([(rest[2 * i], rest[2 * i + 1]) for i in range(layers)])
+                x_t, time = rest[2 * layers], rest[2 * layers + 1]
+                return model.denoise_step(state, pad_masks, cache, x_t, time)
+
+        self.prefix = Prefix().eval()
+        self.velocity = Velocity().eval()
+        self.prefix_inputs = ["observation.state"] + self.cameras + ["observation.language.tokens",
+                                                                       "observation.language.attention_mask"]
+        self.cache_names = ["prefix_pad_mask", "prefix_state"] + [
+            f"past_{kind}.{i}" for i in range(layers) for kind in ("key", "value")]
+
+    def tracing(self):
+        return self.bool_reductions_as_ints()
+
+    def policy_vocab(self):
+        return self.prefix.policy.model.paligemma_with_expert.paligemma.model.language_model.embed_tokens.num_embeddings
+
+
+GRAPHS = {"smolvla": SmolVLAGraphs, "pi0": Pi0Graphs}
 
 
 def export_flow_matching(policy, output, opset, atol, samples, log):
@@ -237,8 +361,9 @@ def export_flow_matching(policy, output, opset, atol, samples, log):
     import onnxruntime as ort
     import torch
 
-    graphs = SmolVLAGraphs(policy)
+    graphs = GRAPHS[policy.config.type](policy)
     config = policy.config
+    steps = config.num_steps if config.type == "smolvla" else config.num_inference_steps
     specs = graphs.shapes()
     generator = torch.Generator().manual_seed(0)
     state, images, tokens, mask = graphs.random_observation(1, generator)
@@ -276,7 +401,7 @@ def export_flow_matching(policy, output, opset, atol, samples, log):
                            "observation.language.attention_mask": mask[:, :longest]}
             with torch.no_grad():
                 expected = policy.predict_action_chunk(observation, noise=noise.clone()).numpy()
-            got = sample_with_onnx(prefix, velocity, graphs, state, images, tokens, mask, noise.numpy(), config.num_steps)
+            got = sample_with_onnx(prefix, velocity, graphs, state, images, tokens, mask, noise.numpy(), steps)
             got = got[:, :, : expected.shape[2]]
             worst = max(worst, float(np.abs(got - expected).max()))
     log(f"max |onnxruntime + Euler - pytorch| over {2 * samples} random observations (batch 1 and 2): {worst:.3g}")
@@ -289,7 +414,7 @@ def export_flow_matching(policy, output, opset, atol, samples, log):
         "policy_type": config.type,
         "graphs": {role: {"file": f"{role}.onnx", "inputs": inputs, "outputs": outputs}
                    for role, (inputs, outputs) in specs.items()},
-        "flow_matching": {"num_steps": config.num_steps, "chunk_size": config.chunk_size,
+        "flow_matching": {"num_steps": steps, "chunk_size": config.chunk_size,
                           "max_action_dim": config.max_action_dim, "action_dim": config.action_feature.shape[0],
                           "language_tokens": graphs.tokens},
         "exporter": provenance(opset, worst),
@@ -455,6 +580,10 @@ def load_policy(path):
     if config.type not in SUPPORTED:
         raise SystemExit(f"policy type '{config.type}' is not supported by this exporter (supported: {', '.join(SUPPORTED)})")
     config.device = "cpu"
+    if config.type == "pi0":
+        import pi0_transformers_patch
+
+        pi0_transformers_patch.apply()
     policy = get_policy_class(config.type).from_pretrained(path, config=config)
     return policy, path
 

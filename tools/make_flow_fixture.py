@@ -137,10 +137,11 @@ def record(policy, pre, post, output, count, rng, generator):
         tokens = batch["observation.language.tokens"][0]
         mask = batch["observation.language.attention_mask"][0]
         n = int(mask.sum())
-        assert bool(mask[:n].all()) and n == tokens.shape[0], "one request: no padding expected"
+        # SmolVLA pads to the longest (none for one request), pi0 to max_length: real tokens first either way.
+        assert bool(mask[:n].all()) and not bool(mask[n:].any()), "right padding expected"
         pad_id = pre.steps[3].input_tokenizer.pad_token_id
         padded = np.full(tokens_len, pad_id, dtype=np.int64)
-        padded[:n] = tokens.numpy()
+        padded[:n] = tokens[:n].numpy()
         padded_mask = np.zeros(tokens_len, dtype=np.uint8)
         padded_mask[:n] = 1
         entry = {"task": task, "state": f"requests/{r}.state.bin", "state_normalized": f"requests/{r}.state_norm.bin",
@@ -182,7 +183,7 @@ def record(policy, pre, post, output, count, rng, generator):
         rtc_entries.append(entry)
 
     # One batched call over every request: tokens right-padded to the longest (LeRobot's "longest" padding).
-    longest = max(int(b["observation.language.attention_mask"].sum()) for b, _, _ in batches)
+    longest = max(b["observation.language.tokens"].shape[1] for b, _, _ in batches)
     stacked = {}
     for key in batches[0][0]:
         values = [b[key] for b, _, _ in batches]
@@ -210,7 +211,7 @@ def record(policy, pre, post, output, count, rng, generator):
 
     with open(os.path.join(folder, "requests.json"), "w") as f:
         json.dump({"chunk": config.chunk_size, "action_dim": 6, "max_action_dim": config.max_action_dim,
-                   "num_steps": config.num_steps, "language_tokens": tokens_len, "reference": "pytorch",
+                   "num_steps": getattr(config, "num_steps", None) or config.num_inference_steps, "language_tokens": tokens_len, "reference": "pytorch",
                    "requests": entries, "rtc": rtc_entries, "batch": batch_entry}, f, indent=1)
 
 

@@ -29,7 +29,7 @@ struct FlowMatchingONNXTests {
         var chunkRobot: [Float]
     }
 
-    static func manifest() throws -> [String: Any] {
+    static func manifest(_ directory: URL = directory) throws -> [String: Any] {
         try #require(try Fixtures.json(directory.appendingPathComponent("requests/requests.json")) as? [String: Any])
     }
 
@@ -42,9 +42,10 @@ struct FlowMatchingONNXTests {
         }
     }
 
-    static func requests(_ graphs: ONNXFlowMatchingGraphs) throws -> [Request] {
+    static func requests(_ graphs: ONNXFlowMatchingGraphs, in directory: URL = directory) throws -> [Request] {
+        func file(_ name: String) -> URL { directory.appendingPathComponent(name) }
         var out: [Request] = []
-        for entry in try manifest()["requests"] as! [[String: Any]] {
+        for entry in try manifest(directory)["requests"] as! [[String: Any]] {
             var inputs = ["observation.state": try Fixtures.floats(file(entry["state_normalized"] as! String))]
             for (key, image) in entry["images"] as! [String: [String: Any]] {
                 let (height, width) = (image["height"] as! Int, image["width"] as! Int)
@@ -86,7 +87,7 @@ struct FlowMatchingONNXTests {
         return try graphs.encode(feeds)
     }
 
-    static func load() throws -> ONNXFlowMatchingGraphs {
+    static func load(_ directory: URL = directory) throws -> ONNXFlowMatchingGraphs {
         try ONNXFlowMatchingGraphs(directory: directory, config: try PolicyConfig(directory: directory))
     }
 
@@ -107,10 +108,23 @@ struct FlowMatchingONNXTests {
 
     @Test("RTC off: each request alone, and the three in one batch, match PyTorch; un-normalized = chunk_robot")
     func plain() throws {
-        let graphs = try Self.load()
-        let requests = try Self.requests(graphs)
+        let worst = try Self.checkPlain(Self.directory, tolerance: Self.tolerance)
+        print("smolvla-tiny RTC off: max |Swift + ONNX Runtime − PyTorch| = \(worst)")
+    }
+
+    @Test("RTC on: every schedule, delays 0–12, full, partial and empty prefixes, one request at a time and all in one batch")
+    func guided() throws {
+        let worst = try Self.checkGuided(Self.directory, tolerance: Self.tolerance)
+        print("smolvla-tiny RTC on: max |Swift + ONNX Runtime − PyTorch| = \(worst)")
+    }
+
+    /// RTC off against the fixture in `directory`: each request alone and all in one batch; returns the max |Δ|.
+    static func checkPlain(_ directory: URL, tolerance: Float) throws -> Float {
+        func file(_ name: String) -> URL { directory.appendingPathComponent(name) }
+        let graphs = try load(directory)
+        let requests = try Self.requests(graphs, in: directory)
         #expect(requests.count == 3)
-        let stats = try SafetensorsFile(contentsOf: Self.file("policy_postprocessor_step_0_unnormalizer_processor.safetensors"))
+        let stats = try SafetensorsFile(contentsOf: file("policy_postprocessor_step_0_unnormalizer_processor.safetensors"))
         let action = try FeatureNormalization(
             key: "action", mode: .meanStd, shape: [6], stats: ["mean": try stats.floats("action.mean"), "std": try stats.floats("action.std")],
             eps: 1e-8, source: "fixture")
@@ -120,26 +134,27 @@ struct FlowMatchingONNXTests {
             let chunk = try graphs.sample(conditioning: conditioning, batch: 1, noise: request.noise)
             let diff = Fixtures.maxAbsDiff(chunk, request.chunkModel)
             worst = max(worst, diff)
-            #expect(diff <= Self.tolerance, "request \(i): Δ \(diff)")
+            #expect(diff <= tolerance, "request \(i): Δ \(diff)")
             let robot = action.unnormalized(chunk)
-            #expect(Fixtures.maxAbsDiff(robot, request.chunkRobot) <= 4 * Self.tolerance, "request \(i) robot space")
+            #expect(Fixtures.maxAbsDiff(robot, request.chunkRobot) <= 4 * tolerance, "request \(i) robot space")
         }
         // One batch: the rows of one run equal PyTorch's batched call (tokens padded to the longest there, to 16 here).
-        let batch = try #require(try Self.manifest()["batch"] as? [String: Any])
+        let batch = try #require(try manifest(directory)["batch"] as? [String: Any])
         let conditioning = try Self.encode(graphs, requests)
         let chunks = try graphs.sample(conditioning: conditioning, batch: 3, noise: requests.flatMap(\.noise))
-        let want = try Fixtures.floats(Self.file(batch["chunk_model"] as! String))
+        let want = try Fixtures.floats(file(batch["chunk_model"] as! String))
         let diff = Fixtures.maxAbsDiff(chunks, want)
         worst = max(worst, diff)
-        #expect(diff <= Self.tolerance, "batch of 3: Δ \(diff)")
-        print("smolvla-tiny RTC off: max |Swift + ONNX Runtime − PyTorch| = \(worst)")
+        #expect(diff <= tolerance, "batch of 3: Δ \(diff)")
+        return worst
     }
 
-    @Test("RTC on: every schedule, delays 0–12, full, partial and empty prefixes, one request at a time and all in one batch")
-    func guided() throws {
-        let graphs = try Self.load()
-        let requests = try Self.requests(graphs)
-        let cases = try #require(try Self.manifest()["rtc"] as? [[String: Any]])
+    /// RTC on against the fixture in `directory`: every case alone, all cases in one batch, PyTorch's batched RTC call.
+    static func checkGuided(_ directory: URL, tolerance: Float) throws -> Float {
+        func file(_ name: String) -> URL { directory.appendingPathComponent(name) }
+        let graphs = try load(directory)
+        let requests = try Self.requests(graphs, in: directory)
+        let cases = try #require(try manifest(directory)["rtc"] as? [[String: Any]])
         #expect(cases.count == 7)
         var worst: Float = 0
         var guides: [RTCGuide] = []
@@ -149,14 +164,14 @@ struct FlowMatchingONNXTests {
             let guidance = try RTCGuidance(
                 schedule: try Self.schedule(entry["schedule"]), maxGuidanceWeight: Float(entry["max_guidance_weight"] as! Double),
                 executionHorizon: entry["execution_horizon"] as! Int)
-            let prefix = try Fixtures.floats(Self.file(entry["prefix"] as! String))
+            let prefix = try Fixtures.floats(file(entry["prefix"] as! String))
             let guide = try graphs.guide(prefix: prefix, rows: prefix.count / 6, delay: entry["delay"] as! Int, guidance: guidance)
             let chunk = try graphs.sample(
                 conditioning: try Self.encode(graphs, [request]), batch: 1, noise: request.noise, guides: [guide])
-            let want = try Fixtures.floats(Self.file(entry["chunk_model"] as! String))
+            let want = try Fixtures.floats(file(entry["chunk_model"] as! String))
             let diff = Fixtures.maxAbsDiff(chunk, want)
             worst = max(worst, diff)
-            #expect(diff <= Self.tolerance, "case \(k) \(entry["schedule"]!) d=\(entry["delay"]!) valid=\(entry["valid_rows"]!): Δ \(diff)")
+            #expect(diff <= tolerance, "case \(k) \(entry["schedule"]!) d=\(entry["delay"]!) valid=\(entry["valid_rows"]!): Δ \(diff)")
             // Guidance moved the chunk away from the unguided one.
             #expect(Fixtures.maxAbsDiff(chunk, request.chunkModel) > 1e-3, "case \(k) must differ from RTC off")
             guides.append(guide)
@@ -169,23 +184,23 @@ struct FlowMatchingONNXTests {
         for k in 0..<rows.count {
             let diff = Fixtures.maxAbsDiff(Array(chunks[(k * 300)..<((k + 1) * 300)]), wants[k])
             worst = max(worst, diff)
-            #expect(diff <= Self.tolerance, "batched row \(k): Δ \(diff)")
+            #expect(diff <= tolerance, "batched row \(k): Δ \(diff)")
         }
         // PyTorch's own batched RTC call (one delay, a prefix per row).
-        let batch = try #require((try Self.manifest()["batch"] as? [String: Any])?["rtc"] as? [String: Any])
+        let batch = try #require((try manifest(directory)["batch"] as? [String: Any])?["rtc"] as? [String: Any])
         let guidance = try RTCGuidance(
             schedule: try Self.schedule(batch["schedule"]), maxGuidanceWeight: Float(batch["max_guidance_weight"] as! Double),
             executionHorizon: batch["execution_horizon"] as! Int)
-        let prefixes = try Fixtures.floats(Self.file(batch["prefixes"] as! String))
+        let prefixes = try Fixtures.floats(file(batch["prefixes"] as! String))
         let perRow = try (0..<3).map { r in
             try graphs.guide(prefix: Array(prefixes[(r * 60)..<((r + 1) * 60)]), rows: 10, delay: batch["delay"] as! Int, guidance: guidance)
         }
         let batched = try graphs.sample(
             conditioning: try Self.encode(graphs, requests), batch: 3, noise: requests.flatMap(\.noise), guides: perRow)
-        let diff = Fixtures.maxAbsDiff(batched, try Fixtures.floats(Self.file(batch["chunk_model"] as! String)))
+        let diff = Fixtures.maxAbsDiff(batched, try Fixtures.floats(file(batch["chunk_model"] as! String)))
         worst = max(worst, diff)
-        #expect(diff <= Self.tolerance, "PyTorch's batched RTC call: Δ \(diff)")
-        print("smolvla-tiny RTC on: max |Swift + ONNX Runtime − PyTorch| = \(worst)")
+        #expect(diff <= tolerance, "PyTorch's batched RTC call: Δ \(diff)")
+        return worst
     }
 
     @Test("Noise and prefixes that do not fit are refused")

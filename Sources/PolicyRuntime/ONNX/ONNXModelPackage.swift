@@ -16,7 +16,7 @@ public import Foundation
 /// before the post-processor. A dimension is an integer or a name (a dynamic axis; `batch` is the first axis of
 /// every tensor). `exporter` is free-form provenance.
 ///
-/// A flow-matching package (SmolVLA) has a `prefix` graph (state, cameras, `observation.language.tokens` int64 and
+/// A flow-matching package (SmolVLA, pi0) has a `prefix` graph (state, cameras, `observation.language.tokens` int64 and
 /// `observation.language.attention_mask` bool → the conditioning: `prefix_pad_mask` and the key/value cache) and a
 /// `velocity` graph (every prefix output, `x_t` `[batch, chunk_size, max_action_dim]`, `time` `[batch]` → `velocity`),
 /// plus `"flow_matching": {"num_steps", "chunk_size", "max_action_dim", "action_dim", "language_tokens"}`; the Euler
