@@ -12,10 +12,15 @@ import Tokenizers
 /// checkpoint's tokenizer, normalization), both graphs, the sampler and the post-processor, against what PyTorch's
 /// LeRobot pipeline gave for the same inputs and noise (`Tests/Fixtures/smolvla-tiny`). Tolerances as in
 /// ``FlowMatchingONNXTests``.
-@Suite("SmolVLA served through the policy runtime vs PyTorch")
+@Suite("SmolVLA and pi0 served through the policy runtime vs PyTorch")
 struct FlowMatchingPolicyTests {
     static let directory = FlowMatchingONNXTests.directory
     static let tolerance = FlowMatchingONNXTests.tolerance
+    /// The two committed flow-matching fixtures: SmolVLA (word-level tokenizer in `vlm/`) and pi0 (PaliGemma-style
+    /// byte-fallback BPE in `tokenizer/`, `pi0_new_line_processor`, tokens padded to max_length).
+    static let fixtures = ["smolvla-tiny", "pi0-tiny"]
+
+    static func fixture(_ name: String) -> URL { PythonRunner.packageRoot.appendingPathComponent("Tests/Fixtures/\(name)") }
 
     struct Sample {
         var task: String
@@ -32,8 +37,9 @@ struct FlowMatchingPolicyTests {
 
     static func file(_ name: String) -> URL { directory.appendingPathComponent(name) }
 
-    static func samples() throws -> [Sample] {
-        try (FlowMatchingONNXTests.manifest()["requests"] as! [[String: Any]]).map { entry in
+    static func samples(_ directory: URL = directory) throws -> [Sample] {
+        func file(_ name: String) -> URL { directory.appendingPathComponent(name) }
+        return try (FlowMatchingONNXTests.manifest(directory)["requests"] as! [[String: Any]]).map { entry in
             var images: [(key: String, image: RGBImage)] = []
             for (key, image) in (entry["images"] as! [String: [String: Any]]).sorted(by: { $0.key < $1.key }) {
                 images.append((key, try RGBImage(
@@ -66,10 +72,11 @@ struct FlowMatchingPolicyTests {
         #expect(policy.guidance.schedule == .linear && policy.guidance.maxGuidanceWeight == 10)
     }
 
-    @Test("The task is tokenized as LeRobot's pipeline did (new line, tokenizer, padding to the graph's 16 tokens)")
-    func tokens() throws {
-        let policy = try Self.policy()
-        for sample in try Self.samples() {
+    @Test("The task is tokenized as LeRobot's pipeline did (new line, tokenizer, padding to the graph's 16 tokens)",
+          arguments: fixtures)
+    func tokens(fixture: String) throws {
+        let policy = try Self.policy(Self.fixture(fixture))
+        for sample in try Self.samples(Self.fixture(fixture)) {
             let output = try policy.language.tokens(for: sample.task, length: 16)
             #expect(output.ids.map(Int64.init) == sample.tokens, "\(sample.task)")
             #expect(output.attentionMask == sample.mask, "\(sample.task)")
@@ -80,10 +87,11 @@ struct FlowMatchingPolicyTests {
         }
     }
 
-    @Test("RTC off: the whole request path matches PyTorch in model and robot space, alone and as one batch")
-    func plain() throws {
-        let policy = try Self.policy()
-        let samples = try Self.samples()
+    @Test("RTC off: the whole request path matches PyTorch in model and robot space, alone and as one batch",
+          arguments: fixtures)
+    func plain(fixture: String) throws {
+        let policy = try Self.policy(Self.fixture(fixture))
+        let samples = try Self.samples(Self.fixture(fixture))
         var worst: Float = 0
         for (i, sample) in samples.enumerated() {
             let output = try policy.predictChunks([(sample.request, policy.makeSessionState())], noise: sample.noise)[0]
@@ -99,13 +107,16 @@ struct FlowMatchingPolicyTests {
             worst = max(worst, diff)
             #expect(diff <= Self.tolerance, "batched request \(i): Δ \(diff)")
         }
-        print("smolvla-tiny served, RTC off: max |Swift − PyTorch| = \(worst)")
+        print("\(fixture) served, RTC off: max |Swift − PyTorch| = \(worst)")
     }
 
-    @Test("RTC on: each robot's own delay and prefix, alone and all in one batch; no prefix means no guidance")
-    func guided() throws {
-        let samples = try Self.samples()
-        let cases = try #require(try FlowMatchingONNXTests.manifest()["rtc"] as? [[String: Any]])
+    @Test("RTC on: each robot's own delay and prefix, alone and all in one batch; no prefix means no guidance",
+          arguments: fixtures)
+    func guided(fixture: String) throws {
+        let directory = Self.fixture(fixture)
+        func file(_ name: String) -> URL { directory.appendingPathComponent(name) }
+        let samples = try Self.samples(directory)
+        let cases = try #require(try FlowMatchingONNXTests.manifest(directory)["rtc"] as? [[String: Any]])
         var worst: Float = 0
         var batchRequests: [(PolicyRequest, any PolicySessionState)] = []
         var batchNoise: [Float] = []
@@ -114,11 +125,11 @@ struct FlowMatchingPolicyTests {
             let sample = samples[entry["request"] as! Int]
             let schedule = entry["schedule"] as! String
             let weight = entry["max_guidance_weight"] as! Double
-            let policy = try Self.policy(schedule: schedule, maxGuidanceWeight: weight)
+            let policy = try Self.policy(directory, schedule: schedule, maxGuidanceWeight: weight)
             let valid = entry["valid_rows"] as! Int
             var request = sample.request
             request.rtc = RTCInputs(
-                delaySteps: entry["delay"] as! Int, prefix: try Fixtures.floats(Self.file(entry["prefix"] as! String)),
+                delaySteps: entry["delay"] as! Int, prefix: try Fixtures.floats(file(entry["prefix"] as! String)),
                 validRows: valid, executionHorizon: entry["execution_horizon"] as! Int)
             let output = try policy.predictChunks([(request, policy.makeSessionState())], noise: sample.noise)[0]
             if valid == 0 {
@@ -128,7 +139,7 @@ struct FlowMatchingPolicyTests {
                 #expect(Fixtures.maxAbsDiff(output.chunkModel, sample.chunkModel) <= Self.tolerance, "case \(k): unguided")
                 continue
             }
-            let want = try Fixtures.floats(Self.file(entry["chunk_model"] as! String))
+            let want = try Fixtures.floats(file(entry["chunk_model"] as! String))
             let diff = Fixtures.maxAbsDiff(output.chunkModel, want)
             worst = max(worst, diff)
             #expect(diff <= Self.tolerance, "case \(k) \(schedule) d=\(entry["delay"]!) valid=\(valid): Δ \(diff)")
@@ -141,17 +152,17 @@ struct FlowMatchingPolicyTests {
         }
         // The LINEAR cases (different delays and prefixes) plus one robot without RTC, in one batched run.
         let plain = samples[1]
-        batchRequests.append((plain.request, try Self.policy().makeSessionState()))
+        batchRequests.append((plain.request, try Self.policy(directory).makeSessionState()))
         batchNoise += plain.noise
         batchWants.append(plain.chunkModel)
         #expect(batchRequests.count >= 3)
-        let outputs = try Self.policy().predictChunks(batchRequests, noise: batchNoise)
+        let outputs = try Self.policy(directory).predictChunks(batchRequests, noise: batchNoise)
         for (k, (output, want)) in zip(outputs, batchWants).enumerated() {
             let diff = Fixtures.maxAbsDiff(output.chunkModel, want)
             worst = max(worst, diff)
             #expect(diff <= Self.tolerance, "batched row \(k): Δ \(diff)")
         }
-        print("smolvla-tiny served, RTC on: max |Swift − PyTorch| = \(worst)")
+        print("\(fixture) served, RTC on: max |Swift − PyTorch| = \(worst)")
     }
 
     @Test("Relative actions: the prefix is re-anchored from prefix_robot against the current raw state")

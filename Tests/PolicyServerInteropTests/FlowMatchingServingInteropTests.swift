@@ -10,9 +10,10 @@ import Testing
 /// "Smooth transitions" is measured where RTC acts: over the rows `[delay, H)` of each new chunk, how far it lands
 /// from the leftover it replaces (mean |new − prefix|, model space). Without RTC a new chunk is an independent
 /// sample and lands far from the leftover; with RTC it continues it.
-@Suite("SmolVLA with RTC through our server to Python robots", .serialized)
+@Suite("SmolVLA and pi0 with RTC through our server to Python robots", .serialized)
 struct FlowMatchingServingInteropTests {
     static let model = PythonRunner.packageRoot.appendingPathComponent("Tests/Fixtures/smolvla-tiny")
+    static func fixture(_ name: String) -> URL { PythonRunner.packageRoot.appendingPathComponent("Tests/Fixtures/\(name)") }
     static let cameras = "observation.images.front,observation.images.wrist"
     static let follow = 8
     static let delay = 3
@@ -42,9 +43,10 @@ struct FlowMatchingServingInteropTests {
 
     static func mean(_ values: [Float]) -> Float { values.reduce(0, +) / Float(max(1, values.count)) }
 
-    @Test("RTC is granted (not downgraded) and each new chunk continues the robot's leftover; without RTC it does not")
-    func smoothTransitions() async throws {
-        let fixture = try await ServerFixture(maxSessions: 4, extra: [("model.device", "cpu")], model: Self.model)
+    @Test("RTC is granted (not downgraded) and each new chunk continues the robot's leftover; without RTC it does not",
+          arguments: ["smolvla-tiny", "pi0-tiny"])
+    func smoothTransitions(model: String) async throws {
+        let fixture = try await ServerFixture(maxSessions: 4, extra: [("model.device", "cpu")], model: Self.fixture(model))
         #expect(fixture.server.rtcActive)
         let flags = ["--follow", "\(Self.follow)", "--delay", "\(Self.delay)", "--count", "6", "--close"]
         let guided = try await fixture.client("rtc-robot", ["--rtc"] + flags, cameras: Self.cameras)
@@ -61,7 +63,7 @@ struct FlowMatchingServingInteropTests {
         let on = Self.seams(guided)
         let off = Self.seams(plain)
         #expect(on.overlap.count == 5 && off.overlap.count == 5, "\(guided.last ?? [:]) \(plain.last ?? [:])")
-        print("smolvla-tiny through the server: mean |new − leftover| over rows [\(Self.delay), \(Self.horizon)): "
+        print("\(model) through the server: mean |new − leftover| over rows [\(Self.delay), \(Self.horizon)): "
               + "RTC on \(on.overlap) (mean \(Self.mean(on.overlap))), off \(off.overlap) (mean \(Self.mean(off.overlap))); "
               + "switch jump RTC on \(on.jump), off \(off.jump)")
         #expect(Self.mean(on.overlap) < Self.mean(off.overlap) / 4, "RTC must bring each chunk onto the leftover")
