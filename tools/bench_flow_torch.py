@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Times PyTorch eager on the tiny SmolVLA of tools/make_flow_fixture.py (same seed, so the same weights as the
-committed Tests/Fixtures/smolvla-tiny), with RTC on as the server runs it: LeRobot's full path
+"""Times PyTorch eager on the tiny SmolVLA of tools/make_flow_fixture.py or the tiny pi0 of tools/make_pi0_fixture.py
+(same seeds, so the same weights as the committed Tests/Fixtures/smolvla-tiny and pi0-tiny), with RTC on as the
+server runs it: LeRobot's full path
 (prepare_observation_for_inference, pre-processor with the tokenizer, predict_action_chunk with a 10-row prefix and a
 delay, post-processor) and predict_action_chunk alone on a prepared batch; then N robots one by one vs one batch
 (LeRobot's batched RTC takes one delay for every row). JSON lines in scripts/bench-onnx's format.
 
-    python tools/bench_flow_torch.py [--iterations 30] [--threads 1] [--batches 1,2,4,8] [--no-rtc]
+    python tools/bench_flow_torch.py [--policy smolvla|pi0] [--iterations 30] [--threads 1] [--batches 1,2,4,8] [--no-rtc]
 Needs torch + lerobot (see tools/export_onnx.py).
 """
 import argparse
@@ -20,7 +21,36 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_flow_fixture import TASKS, make_policy, make_stats, make_vlm, set_rtc  # noqa: E402
+from make_flow_fixture import TASKS, make_stats, set_rtc  # noqa: E402
+
+
+def build(kind, folder, rng):
+    """The tiny policy of the fixture tool for `kind`, with LeRobot's pre- and post-processor."""
+    if kind == "smolvla":
+        from lerobot.policies.smolvla.processor_smolvla import make_smolvla_pre_post_processors
+        from make_flow_fixture import make_policy, make_vlm
+
+        vlm = os.path.join(folder, "vlm")
+        make_vlm(vlm)
+        policy = make_policy(vlm, 0)
+        pre, post = make_smolvla_pre_post_processors(policy.config, dataset_stats=make_stats(policy, rng))
+        return policy, pre, post
+    import make_pi0_fixture
+    import pi0_transformers_patch
+
+    pi0_transformers_patch.apply()
+    from lerobot.policies.pi0 import processor_pi0
+
+    tokenizer = os.path.join(folder, "tokenizer")
+    make_pi0_fixture.make_tokenizer(tokenizer)
+    policy = make_pi0_fixture.make_policy(0)
+    step = processor_pi0.TokenizerProcessorStep
+    processor_pi0.TokenizerProcessorStep = lambda **kwargs: step(**{**kwargs, "tokenizer_name": tokenizer})
+    try:
+        pre, post = processor_pi0.make_pi0_pre_post_processors(policy.config, dataset_stats=make_stats(policy, rng))
+    finally:
+        processor_pi0.TokenizerProcessorStep = step
+    return policy, pre, post
 
 
 def main():
@@ -30,19 +60,16 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--batches", default="1,2,4,8")
     parser.add_argument("--no-rtc", action="store_true")
+    parser.add_argument("--policy", choices=["smolvla", "pi0"], default="smolvla")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from lerobot.policies.smolvla.processor_smolvla import make_smolvla_pre_post_processors
     from lerobot.policies.utils import prepare_observation_for_inference
 
     torch.set_num_threads(args.threads)
     rng = np.random.default_rng(0)
     horizon = 10
     with tempfile.TemporaryDirectory() as folder:
-        vlm = os.path.join(folder, "vlm")
-        make_vlm(vlm)
-        policy = make_policy(vlm, 0)
-        pre, post = make_smolvla_pre_post_processors(policy.config, dataset_stats=make_stats(policy, rng))
+        policy, pre, post = build(args.policy, folder, rng)
     rtc = not args.no_rtc
     set_rtc(policy, "LINEAR" if rtc else None, horizon, 10.0)
     cameras = list(policy.config.image_features)
