@@ -37,7 +37,25 @@ The check runs both graphs with a numpy Euler loop against PyTorch's predict_act
 Padding the language to L instead of LeRobot's "longest" changes nothing but float rounding: pad tokens are masked
 out of every attention.
 
-Supported policy types: act (single pass, observation → chunk); smolvla, pi0 (prefix + velocity graphs).
+Diffusion Policy (diffusion) is split in two graphs around the noise scheduler (DDPM or DDIM), which the server runs
+in Swift:
+  onnx/encoder.onnx    observation.state [batch, n_obs_steps, S] (normalized) and observation.images.<cam>
+                       [batch, n_obs_steps, 3, H, W] (normalized, the config's size; oldest observation first)
+                       → global_cond float32 [batch, G]: LeRobot's optional resize, the eval-mode center crop, the
+                       ResNet + spatial-softmax image encoder and the concatenation with the state
+  onnx/denoiser.onnx   sample float32 [batch, horizon, A], timestep int64 [batch], global_cond → model_output float32
+                       [batch, horizon, A] (the conditional 1D U-Net: noise or sample, per prediction_type)
+  model.json adds "diffusion": {"scheduler" ("DDPM" | "DDIM"), "num_train_timesteps", "num_inference_steps",
+                       "beta_schedule", "beta_start", "beta_end", "clip_sample", "clip_sample_range",
+                       "prediction_type", "timestep_spacing", "steps_offset", "horizon", "n_obs_steps",
+                       "n_action_steps", "action_dim"}, plus "variance_type" (DDPM) or "set_alpha_to_one" and "eta"
+                       (DDIM): diffusers' settings as LeRobot builds its scheduler (diffusers' defaults where LeRobot
+                       passes none).
+The check runs both graphs with a numpy scheduler loop against PyTorch's generate_actions on the same initial noise
+and the same per-step DDPM noise (diffusers' randn_tensor is replaced by the recorded tensors while PyTorch runs).
+
+Supported policy types: act (single pass, observation → chunk); smolvla, pi0 (prefix + velocity graphs); diffusion
+(encoder + denoiser graphs).
 """
 import argparse
 import contextlib
@@ -50,7 +68,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 SINGLE_PASS = ("act",)
 FLOW_MATCHING = ("smolvla", "pi0")
-SUPPORTED = SINGLE_PASS + FLOW_MATCHING
+DIFFUSION = ("diffusion",)
+SUPPORTED = SINGLE_PASS + FLOW_MATCHING + DIFFUSION
 
 
 class ChunkGraph:
@@ -441,6 +460,333 @@ def sample_with_onnx(prefix, velocity, graphs, state, images, tokens, mask, nois
     return x
 
 
+class DiffusionGraphs:
+    """Diffusion Policy split at its global conditioning: `encoder` is LeRobot's `_prepare_global_conditioning` on a
+    stacked observation history (cameras stacked as LeRobot's select_action does; the image encoder resizes when
+    configured and center-crops, as in eval mode); `denoiser` is the conditional U-Net. The scheduler loop between
+    them is the server's."""
+
+    def __init__(self, policy):
+        import torch
+
+        config = policy.config
+        if config.env_state_feature is not None:
+            raise SystemExit("diffusion with observation.environment_state is not supported by this exporter")
+        if config.robot_state_feature is None:
+            raise SystemExit("diffusion without observation.state is not supported by this exporter")
+        model = policy.diffusion
+        self.config = config
+        self.cameras = list(config.image_features)
+        self.state_dim = config.robot_state_feature.shape[0]
+        self.action_dim = config.action_feature.shape[0]
+        cameras = self.cameras
+
+        class Encoder(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.model = model
+
+            def forward(self, state, *images):
+                batch = {"observation.state": state}
+                if cameras:
+                    batch["observation.images"] = torch.stack(list(images), dim=2)
+                return model._prepare_global_conditioning(batch)
+
+        class Denoiser(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.unet = model.unet
+
+            def forward(self, sample, timestep, global_cond):
+                return self.unet(sample, timestep, global_cond=global_cond)
+
+        self.encoder = Encoder().eval()
+        self.denoiser = Denoiser().eval()
+        self.encoder_inputs = ["observation.state"] + cameras
+        if config.resize_shape is not None:
+            raise SystemExit("diffusion with resize_shape is not supported by this exporter (torchvision's antialiased "
+                             "Resize); export a checkpoint whose cameras already have the policy's image size")
+        encoders = model.rgb_encoder if config.use_separate_rgb_encoder_per_camera else [model.rgb_encoder]
+        self.rgb_encoders = list(encoders) if cameras else []
+
+    @contextlib.contextmanager
+    def tracing(self):
+        """While exporting, the eval-mode center crop is a fixed slice. torchvision's CenterCrop computes its offsets
+        with Python's round() on the image size, which the tracer sees as a tensor; the image size is fixed by the
+        config, so the offsets are computed here with torchvision's formula (round((H − h) / 2), round((W − w) / 2)).
+        The check after export compares against the unpatched PyTorch model."""
+        import torch
+
+        config = self.config
+        originals = [encoder.center_crop for encoder in self.rgb_encoders if encoder.do_crop]
+        if originals:
+            _, height, width = next(iter(config.image_features.values())).shape
+            crop_h, crop_w = config.crop_shape
+            top, left = int(round((height - crop_h) / 2.0)), int(round((width - crop_w) / 2.0))
+
+            class StaticCenterCrop(torch.nn.Module):
+                def forward(self, x):
+                    return x[..., top:top + crop_h, left:left + crop_w]
+
+            for encoder in self.rgb_encoders:
+                if encoder.do_crop:
+                    encoder.center_crop = StaticCenterCrop()
+        try:
+            yield
+        finally:
+            for encoder, original in zip([e for e in self.rgb_encoders if e.do_crop], originals):
+                encoder.center_crop = original
+
+    def random_history(self, batch, generator):
+        """Normalized-looking state and image histories `[batch, n_obs_steps, ...]`."""
+        import torch
+
+        n = self.config.n_obs_steps
+        state = torch.randn(batch, n, self.state_dim, generator=generator)
+        images = [torch.randn([batch, n] + list(self.config.input_features[key].shape), generator=generator)
+                  for key in self.cameras]
+        return state, images
+
+    def settings(self, scheduler):
+        """The "diffusion" block of model.json, from the policy's config and its diffusers scheduler."""
+        config = self.config
+        sc = scheduler.config
+        steps = config.num_inference_steps if config.num_inference_steps is not None else sc.num_train_timesteps
+        block = {
+            "scheduler": config.noise_scheduler_type, "num_train_timesteps": int(sc.num_train_timesteps),
+            "num_inference_steps": int(steps), "beta_schedule": sc.beta_schedule, "beta_start": float(sc.beta_start),
+            "beta_end": float(sc.beta_end), "clip_sample": bool(sc.clip_sample),
+            "clip_sample_range": float(sc.clip_sample_range), "prediction_type": sc.prediction_type,
+            "timestep_spacing": sc.timestep_spacing, "steps_offset": int(sc.steps_offset),
+            "horizon": config.horizon, "n_obs_steps": config.n_obs_steps, "n_action_steps": config.n_action_steps,
+            "action_dim": self.action_dim,
+        }
+        if config.noise_scheduler_type == "DDPM":
+            block["variance_type"] = sc.variance_type
+        else:
+            block.update({"set_alpha_to_one": bool(sc.set_alpha_to_one), "eta": 0.0})  # LeRobot calls step() with eta 0
+        unsupported = []
+        if sc.trained_betas is not None:
+            unsupported.append("trained_betas")
+        if getattr(sc, "thresholding", False):
+            unsupported.append("thresholding")
+        if getattr(sc, "rescale_betas_zero_snr", False):
+            unsupported.append("rescale_betas_zero_snr")
+        if sc.timestep_spacing != "leading":
+            unsupported.append(f"timestep_spacing={sc.timestep_spacing}")
+        if sc.prediction_type not in ("epsilon", "sample"):
+            unsupported.append(f"prediction_type={sc.prediction_type}")
+        if config.noise_scheduler_type == "DDPM" and block["variance_type"] != "fixed_small":
+            unsupported.append(f"variance_type={block['variance_type']}")
+        if unsupported:
+            raise SystemExit(f"diffusion: scheduler settings not supported by this exporter: {', '.join(unsupported)}")
+        return block
+
+
+class NumpyDiffusionScheduler:
+    """diffusers' DDPMScheduler / DDIMScheduler steps (leading spacing, fixed_small variance, eta 0) in numpy
+    float32, with the same scalar arithmetic; alphas_cumprod is a float64 running product rounded to float32
+    (what torch.cumprod does on the CPU). The check's independent reimplementation of what the server runs."""
+
+    def __init__(self, block, betas):
+        import numpy as np
+
+        self.block = block
+        self.betas = np.asarray(betas, dtype=np.float32)
+        alphas = (np.float32(1) - self.betas).astype(np.float32)
+        self.alphas_cumprod = np.cumprod(alphas.astype(np.float64)).astype(np.float32)
+        n, steps = block["num_train_timesteps"], block["num_inference_steps"]
+        self.step_ratio = n // steps
+        self.timesteps = [int(t) + block["steps_offset"] for t in (np.arange(0, steps) * self.step_ratio).round()[::-1]]
+
+    def alpha_prev(self, index, t):
+        import numpy as np
+
+        ddim = self.block["scheduler"] == "DDIM"
+        prev = t - self.step_ratio if ddim else (self.timesteps[index + 1] if index + 1 < len(self.timesteps) else -1)
+        if prev >= 0:
+            return self.alphas_cumprod[prev]
+        if ddim and not self.block["set_alpha_to_one"]:
+            return self.alphas_cumprod[0]
+        return np.float32(1)
+
+    def step(self, index, model_output, sample, noise):
+        import numpy as np
+
+        f = np.float32
+        t = self.timesteps[index]
+        a_t = self.alphas_cumprod[t]
+        a_prev = self.alpha_prev(index, t)
+        beta_t = f(1) - a_t
+        epsilon = self.block["prediction_type"] == "epsilon"
+        if epsilon:
+            x0 = (sample - np.sqrt(beta_t) * model_output) / np.sqrt(a_t)
+        else:
+            x0 = model_output
+        if self.block["scheduler"] == "DDIM":
+            eps = model_output if epsilon else (sample - np.sqrt(a_t) * x0) / np.sqrt(beta_t)
+            if self.block["clip_sample"]:
+                r = f(self.block["clip_sample_range"])
+                x0 = np.clip(x0, -r, r)
+            return (np.sqrt(a_prev) * x0 + np.sqrt(f(1) - a_prev) * eps).astype(np.float32)
+        if self.block["clip_sample"]:
+            r = f(self.block["clip_sample_range"])
+            x0 = np.clip(x0, -r, r)
+        current_alpha = a_t / a_prev
+        current_beta = f(1) - current_alpha
+        beta_prev = f(1) - a_prev
+        c0 = (np.sqrt(a_prev) * current_beta) / beta_t
+        c1 = np.sqrt(current_alpha) * beta_prev / beta_t
+        out = c0 * x0 + c1 * sample
+        if t > 0:
+            variance = max(beta_prev / beta_t * current_beta, f(1e-20))
+            out = out + np.sqrt(variance) * noise
+        return out.astype(np.float32)
+
+
+@contextlib.contextmanager
+def fixed_ddpm_noise(tensors):
+    """While active, diffusers' DDPM step takes its variance noise from `tensors` (in order) instead of drawing it."""
+    import diffusers.schedulers.scheduling_ddpm as ddpm
+
+    original = ddpm.randn_tensor
+    queue = list(tensors)
+
+    def replay(shape, generator=None, device=None, dtype=None, **kwargs):
+        if not queue:
+            raise RuntimeError("diffusion check: more DDPM noise requested than recorded")
+        tensor = queue.pop(0)
+        if tuple(tensor.shape) != tuple(shape):
+            raise RuntimeError(f"diffusion check: recorded noise {tuple(tensor.shape)}, requested {tuple(shape)}")
+        return tensor.clone()
+
+    ddpm.randn_tensor = replay
+    try:
+        yield queue
+    finally:
+        ddpm.randn_tensor = original
+
+
+def diffusion_noise(block, batch, generator):
+    """The initial sample and one noise tensor per DDPM step with t > 0 (none for DDIM with eta 0)."""
+    import torch
+
+    shape = (batch, block["horizon"], block["action_dim"])
+    initial = torch.randn(*shape, generator=generator)
+    noisy = block["num_inference_steps"] - 1 if block["scheduler"] == "DDPM" else 0
+    return initial, [torch.randn(*shape, generator=generator) for _ in range(noisy)]
+
+
+def torch_generate_actions(policy, state, images, initial, step_noise):
+    """LeRobot's DiffusionModel.generate_actions on a stacked history, with fixed noise: [batch, n_action_steps, A]."""
+    import torch
+
+    batch = {"observation.state": state}
+    if images:
+        batch["observation.images"] = torch.stack(list(images), dim=2)
+    with torch.no_grad(), fixed_ddpm_noise(step_noise) as left:
+        actions = policy.diffusion.generate_actions(batch, noise=initial.clone())
+    if left:
+        raise RuntimeError(f"diffusion check: {len(left)} recorded DDPM noise tensors were not used")
+    return actions
+
+
+def sample_diffusion_with_onnx(encoder, denoiser, graphs, scheduler, state, images, initial, step_noise):
+    """The scheduler loop in numpy around the two graphs; returns the chunk rows [n_obs_steps−1, +n_action_steps)."""
+    import numpy as np
+
+    feeds = dict(zip(graphs.encoder_inputs, [state] + list(images)))
+    cond = encoder.run(["global_cond"], feeds)[0]
+    x = initial.astype(np.float32)
+    noise = list(step_noise)
+    for index, t in enumerate(scheduler.timesteps):
+        out = denoiser.run(["model_output"], {"sample": x, "timestep": np.full((x.shape[0],), t, dtype=np.int64),
+                                              "global_cond": cond})[0]
+        x = scheduler.step(index, out, x, noise.pop(0) if t > 0 and scheduler.block["scheduler"] == "DDPM" else None)
+    start = scheduler.block["n_obs_steps"] - 1
+    return x[:, start:start + scheduler.block["n_action_steps"]]
+
+
+def export_diffusion(policy, output, opset, atol, samples, log):
+    """Writes onnx/encoder.onnx, onnx/denoiser.onnx and onnx/model.json for a Diffusion Policy; returns the largest
+    |ONNX Runtime + numpy scheduler − PyTorch generate_actions| over the check's chunks."""
+    import numpy as np
+    import onnx
+    import onnxruntime as ort
+    import torch
+
+    graphs = DiffusionGraphs(policy)
+    config = policy.config
+    scheduler_torch = policy.diffusion.noise_scheduler
+    block = graphs.settings(scheduler_torch)
+    generator = torch.Generator().manual_seed(0)
+    state, images = graphs.random_history(1, generator)
+    encoder_path = os.path.join(output, "onnx", "encoder.onnx")
+    denoiser_path = os.path.join(output, "onnx", "denoiser.onnx")
+    with torch.no_grad(), graphs.tracing():
+        torch.onnx.export(
+            graphs.encoder, (state, *images), encoder_path, input_names=graphs.encoder_inputs,
+            output_names=["global_cond"], dynamic_axes={n: {0: "batch"} for n in graphs.encoder_inputs + ["global_cond"]},
+            opset_version=opset, dynamo=False)
+        cond = graphs.encoder(state, *images)
+        sample = torch.randn(1, config.horizon, graphs.action_dim, generator=generator)
+        timestep = torch.full((1,), 7, dtype=torch.int64)
+        names = ["sample", "timestep", "global_cond"]
+        torch.onnx.export(
+            graphs.denoiser, (sample, timestep, cond), denoiser_path, input_names=names, output_names=["model_output"],
+            dynamic_axes={n: {0: "batch"} for n in names + ["model_output"]}, opset_version=opset, dynamo=False)
+    for path in (encoder_path, denoiser_path):
+        onnx.checker.check_model(onnx.load(path))
+
+    scheduler = NumpyDiffusionScheduler(block, scheduler_torch.betas.numpy())
+    if not np.array_equal(scheduler.alphas_cumprod, scheduler_torch.alphas_cumprod.numpy()):
+        raise SystemExit("diffusion check: the numpy alphas_cumprod differs from diffusers'")
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    encoder = ort.InferenceSession(encoder_path, options, providers=["CPUExecutionProvider"])
+    denoiser = ort.InferenceSession(denoiser_path, options, providers=["CPUExecutionProvider"])
+    worst = 0.0
+    for batch in (1, 2):
+        for _ in range(samples):
+            state, images = graphs.random_history(batch, generator)
+            initial, step_noise = diffusion_noise(block, batch, generator)
+            expected = torch_generate_actions(policy, state, images, initial, step_noise).numpy()
+            got = sample_diffusion_with_onnx(encoder, denoiser, graphs, scheduler, state.numpy(),
+                                             [i.numpy() for i in images], initial.numpy(), [n.numpy() for n in step_noise])
+            if got.shape != expected.shape:
+                raise SystemExit(f"diffusion check: ONNX Runtime gave {got.shape}, PyTorch {expected.shape}")
+            worst = max(worst, float(np.abs(got - expected).max()))
+    log(f"max |onnxruntime + numpy {block['scheduler']} - pytorch| over {2 * samples} random histories (batch 1 and 2): "
+        f"{worst:.3g}")
+    if worst > atol:
+        raise SystemExit(f"the exported graphs differ from PyTorch by {worst:.3g} > --atol {atol}")
+
+    f32 = lambda name, shape: {"name": name, "dtype": "float32", "shape": ["batch"] + list(shape)}  # noqa: E731
+    n = config.n_obs_steps
+    global_dim = int(cond.shape[1])
+    encoder_in = [f32("observation.state", [n, graphs.state_dim])]
+    encoder_in += [f32(key, [n] + list(config.input_features[key].shape)) for key in graphs.cameras]
+    chunk = [config.horizon, graphs.action_dim]
+    denoiser_in = [f32("sample", chunk), {"name": "timestep", "dtype": "int64", "shape": ["batch"]},
+                   f32("global_cond", [global_dim])]
+    package = {
+        "format": "lerobot-onnx-package",
+        "format_version": 1,
+        "policy_type": config.type,
+        "graphs": {
+            "encoder": {"file": "encoder.onnx", "inputs": encoder_in, "outputs": [f32("global_cond", [global_dim])]},
+            "denoiser": {"file": "denoiser.onnx", "inputs": denoiser_in, "outputs": [f32("model_output", chunk)]},
+        },
+        "diffusion": block,
+        "exporter": provenance(opset, worst),
+    }
+    with open(os.path.join(output, "onnx", "model.json"), "w") as f:
+        json.dump(package, f, indent=2)
+    sizes = ", ".join(f"{os.path.getsize(p) / 1e6:.2f} MB" for p in (encoder_path, denoiser_path))
+    log(f"wrote {output} (encoder, denoiser graphs: {sizes})")
+    return worst
+
+
 def feature_shapes(policy):
     shapes = {}
     for key, feature in policy.config.input_features.items():
@@ -517,6 +863,8 @@ def export_policy(policy, checkpoint_dir, output, opset=17, atol=1e-4, samples=3
         worst = export_flow_matching(policy, output, opset, atol, samples, log)
         save_tokenizer(checkpoint_dir, output, log)
         return worst
+    if config.type in DIFFUSION:
+        return export_diffusion(policy, output, opset, atol, samples, log)
 
     wrapper, names = ChunkGraph.build(policy)
     shapes = feature_shapes(policy)

@@ -3,6 +3,7 @@
 // (round-robin) vs stacked into one batch. Prints one JSON object per line (scripts/bench-onnx reads them).
 // Flow-matching packages (SmolVLA) run with RTC on: every request carries a 10-row prefix and a delay, each robot its
 // own (delays 1–4), and "network only" is the prefix graph plus the guided Euler loop over the velocity graph.
+// A diffusion package instead gives the full path per chunk, the encoder alone and one denoiser step alone.
 //
 //   onnx-policy-bench <package dir> [--iterations 50] [--warmup 5] [--batches 1,2,4,8] [--threads 1] [--no-rtc]
 import FlowMatching
@@ -44,8 +45,67 @@ let batches = argument("--batches", "1,2,4,8").split(separator: ",").compactMap 
 let directory = URL(fileURLWithPath: path)
 let clock = ContinuousClock()
 
+/// A random request for `config`: state in [−1, 1], random frames at the config's camera sizes.
+func randomRequest(_ config: PolicyConfig) throws -> PolicyRequest {
+    var generator = SystemRandomNumberGenerator()
+    var images: [(key: String, image: RGBImage)] = []
+    for feature in config.inputFeatures where feature.type == "VISUAL" {
+        let (h, w) = (feature.shape[1], feature.shape[2])
+        let pixels = (0..<(h * w * 3)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        images.append((feature.key, try RGBImage(width: w, height: h, pixels: pixels)))
+    }
+    return PolicyRequest(state: (0..<config.stateDim).map { _ in Float.random(in: -1...1) }, images: images)
+}
+
+/// Diffusion packages: the full path per chunk (history, encoder, the whole scheduler loop, processors), and the
+/// encoder and one denoiser call alone on prepared inputs.
+func benchDiffusion(_ policy: ONNXDiffusionPolicy) throws {
+    let session = policy.makeSessionState()
+    var full: [Double] = []
+    for i in 0..<(warmup + iterations) {
+        let request = try randomRequest(policy.config)
+        let start = clock.now
+        _ = try policy.predictChunk(request, session: session)
+        if i >= warmup { full.append(milliseconds(clock.now - start)) }
+    }
+    func prepared(_ graph: String) throws -> [String: ORTTensor] {
+        var feeds: [String: ORTTensor] = [:]
+        for spec in policy.package.graphs[graph]!.inputs {
+            let shape = [1] + spec.shape.dropFirst().map { if case .fixed(let n) = $0 { n } else { 1 } }
+            let count = shape.reduce(1, *)
+            feeds[spec.name] =
+                spec.dtype == "int64"
+                ? try ORTTensor([Int64](repeating: 10, count: count), shape: shape)
+                : try ORTTensor((0..<count).map { _ in Float.random(in: -1...1) }, shape: shape)
+        }
+        return feeds
+    }
+    let encoderFeeds = try prepared("encoder")
+    let denoiserFeeds = try prepared("denoiser")
+    var encoder: [Double] = []
+    var denoiser: [Double] = []
+    for i in 0..<(warmup + iterations) {
+        var start = clock.now
+        _ = try policy.encoder.run(encoderFeeds, outputs: ["global_cond"])
+        if i >= warmup { encoder.append(milliseconds(clock.now - start)) }
+        start = clock.now
+        _ = try policy.denoiser.run(denoiserFeeds, outputs: ["model_output"])
+        if i >= warmup { denoiser.append(milliseconds(clock.now - start)) }
+    }
+    let (f, e, d) = (summary(full), summary(encoder), summary(denoiser))
+    emit(["impl": "swift", "what": "full", "median_ms": f.median, "p90_ms": f.p90, "mean_ms": f.mean, "iterations": iterations,
+          "onnxruntime": policy.encoder.library.version, "threads": threads,
+          "scheduler": policy.scheduler.settings.kind.rawValue, "steps": policy.scheduler.timesteps.count])
+    emit(["impl": "swift", "what": "encoder_only", "median_ms": e.median, "p90_ms": e.p90, "mean_ms": e.mean])
+    emit(["impl": "swift", "what": "denoiser_step_only", "median_ms": d.median, "p90_ms": d.p90, "mean_ms": d.mean])
+}
+
 do {
     let loaded = try PolicyLoader.load(directory: directory, options: .init(device: "cpu", intraOpThreads: threads, noiseSeed: 7))
+    if let diffusion = loaded as? ONNXDiffusionPolicy {
+        try benchDiffusion(diffusion)
+        exit(0)
+    }
     guard let policy = loaded as? any BatchedChunkPolicy else { fatalError("\(path) is not an ONNX model package") }
     let flow = policy as? ONNXFlowMatchingPolicy
     let rtc = flow != nil && !CommandLine.arguments.contains("--no-rtc")

@@ -18,8 +18,12 @@ public enum PolicyLoader {
         if ONNXFlowMatchingGraphs.flowMatchingTypes.contains(config.type) {
             return try ONNXFlowMatchingPolicy(directory: directory, config: config, options: options)
         }
+        if ONNXDiffusionPolicy.diffusionTypes.contains(config.type) {
+            return try ONNXDiffusionPolicy(directory: directory, config: config, options: options)
+        }
         guard ONNXChunkPolicy.singlePassTypes.contains(config.type) else {
             let supported = ONNXChunkPolicy.singlePassTypes.union(ONNXFlowMatchingGraphs.flowMatchingTypes)
+                .union(ONNXDiffusionPolicy.diffusionTypes)
             throw PolicyRuntimeError(
                 .unsupportedPolicy,
                 "policy type '\(config.type)' (\(directory.path)) is not served by the ONNX runtime yet (supported: "

@@ -21,6 +21,11 @@ public import Foundation
 /// `velocity` graph (every prefix output, `x_t` `[batch, chunk_size, max_action_dim]`, `time` `[batch]` → `velocity`),
 /// plus `"flow_matching": {"num_steps", "chunk_size", "max_action_dim", "action_dim", "language_tokens"}`; the Euler
 /// loop between them runs in Swift (``ONNXFlowMatchingGraphs``).
+///
+/// A diffusion package (Diffusion Policy) has an `encoder` graph (`observation.state` `[batch, n_obs_steps, S]` and
+/// cameras `[batch, n_obs_steps, 3, H, W]` → `global_cond`) and a `denoiser` graph (`sample` `[batch, horizon, A]`,
+/// `timestep` `[batch]` int64 or float32, `global_cond` → `model_output`), plus a `"diffusion"` block with the
+/// scheduler settings (``Diffusion``); the scheduler loop runs in Swift (``ONNXDiffusionPolicy``).
 public struct ONNXModelPackage: Sendable, Hashable {
     public static let fileName = "onnx/model.json"
     public static let format = "lerobot-onnx-package"
@@ -70,6 +75,8 @@ public struct ONNXModelPackage: Sendable, Hashable {
     public var graphs: [String: Graph]
     /// Present for flow-matching packages.
     public var flowMatching: FlowMatching?
+    /// Present for diffusion packages (`"diffusion"` in model.json; see ``Diffusion``).
+    public var diffusion: Diffusion?
     public var exporter: [String: String]
 
     /// Whether `directory` holds a model package.
@@ -132,6 +139,11 @@ public struct ONNXModelPackage: Sendable, Hashable {
                 languageTokens: try positive("language_tokens"))
         } else {
             self.flowMatching = nil
+        }
+        if let block = map["diffusion"] {
+            self.diffusion = try Diffusion(parsing: block, source: source)
+        } else {
+            self.diffusion = nil
         }
         self.exporter = ((map["exporter"] as? [String: Any]) ?? [:]).mapValues { "\($0)" }
     }
