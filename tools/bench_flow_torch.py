@@ -6,7 +6,7 @@ server runs it: LeRobot's full path
 delay, post-processor) and predict_action_chunk alone on a prepared batch; then N robots one by one vs one batch
 (LeRobot's batched RTC takes one delay for every row). JSON lines in scripts/bench-onnx's format.
 
-    python tools/bench_flow_torch.py [--policy smolvla|pi0] [--iterations 30] [--threads 1] [--batches 1,2,4,8] [--no-rtc]
+    python tools/bench_flow_torch.py [--policy smolvla|pi0] [--size tiny|real] [--iterations 30] [--threads 1] [--batches 1,2,4,8] [--no-rtc]
 Needs torch + lerobot (see tools/export_onnx.py).
 """
 import argparse
@@ -24,15 +24,15 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_flow_fixture import TASKS, make_stats, set_rtc  # noqa: E402
 
 
-def build(kind, folder, rng):
+def build(kind, folder, rng, size="tiny"):
     """The tiny policy of the fixture tool for `kind`, with LeRobot's pre- and post-processor."""
     if kind == "smolvla":
         from lerobot.policies.smolvla.processor_smolvla import make_smolvla_pre_post_processors
         from make_flow_fixture import make_policy, make_vlm
 
         vlm = os.path.join(folder, "vlm")
-        make_vlm(vlm)
-        policy = make_policy(vlm, 0)
+        make_vlm(vlm, size)
+        policy = make_policy(vlm, 0, size)
         pre, post = make_smolvla_pre_post_processors(policy.config, dataset_stats=make_stats(policy, rng))
         return policy, pre, post
     import make_pi0_fixture
@@ -61,7 +61,11 @@ def main():
     parser.add_argument("--batches", default="1,2,4,8")
     parser.add_argument("--no-rtc", action="store_true")
     parser.add_argument("--policy", choices=["smolvla", "pi0"], default="smolvla")
+    parser.add_argument("--size", choices=["tiny", "real"], default="tiny",
+                        help="smolvla only: real = `make_flow_fixture.py --size real` (two 480×640 cameras)")
     args = parser.parse_args()
+    if args.size == "real" and args.policy != "smolvla":
+        parser.error("--size real: only with --policy smolvla")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from lerobot.policies.utils import prepare_observation_for_inference
 
@@ -69,7 +73,7 @@ def main():
     rng = np.random.default_rng(0)
     horizon = 10
     with tempfile.TemporaryDirectory() as folder:
-        policy, pre, post = build(args.policy, folder, rng)
+        policy, pre, post = build(args.policy, folder, rng, args.size)
     rtc = not args.no_rtc
     set_rtc(policy, "LINEAR" if rtc else None, horizon, 10.0)
     cameras = list(policy.config.image_features)
@@ -78,7 +82,8 @@ def main():
     def raw():
         obs = {"observation.state": rng.uniform(-1, 1, 6).astype(np.float32)}
         for cam in cameras:
-            obs[cam] = rng.integers(0, 256, (48, 64, 3), dtype=np.uint8)
+            _, height, width = policy.config.image_features[cam].shape
+            obs[cam] = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
         return obs
 
     def prefixes(n):

@@ -2,7 +2,7 @@
 """Makes a tiny randomly initialised LeRobot SmolVLA checkpoint offline, exports it with tools/export_onnx.py (prefix
 and velocity graphs), and records what LeRobot + PyTorch give for fixed requests, fixed noise, RTC off and on.
 
-    python tools/make_flow_fixture.py --output <dir> [--requests 3] [--seed 0]
+    python tools/make_flow_fixture.py --output <dir> [--requests 3] [--seed 0] [--size tiny|real]
 
 SmolVLA builds its backbone from `vlm_model_name` (a Hub id: config, tokenizer and processor files; the weights only
 with load_vlm_weights). Nothing is downloaded here: a tiny SmolVLM is described locally in <output>/vlm/ (config.json
@@ -40,8 +40,18 @@ WORDS = ["pick", "up", "the", "red", "blue", "cube", "place", "it", "in", "box",
 TASKS = ["pick up the red cube", "place it in the box", "grasp the blue cube and put it on the table"]
 
 
-def make_vlm(directory):
-    """A tiny SmolVLM described on disk: config, tokenizer and processor files (no weights)."""
+# SmolVLM2-500M's shapes (SmolLM2-360M text model, SigLIP base-patch16-512 vision model, pixel shuffle 4), which
+# lerobot/smolvla_base builds on; with `--size real` the policy is LeRobot's SmolVLA at its defaults around them.
+REAL_TEXT = {"hidden_size": 960, "intermediate_size": 2560, "num_hidden_layers": 32, "num_attention_heads": 15,
+             "num_key_value_heads": 5, "head_dim": 64, "max_position_embeddings": 8192, "rope_theta": 100000.0}
+REAL_VISION = {"hidden_size": 768, "intermediate_size": 3072, "num_hidden_layers": 12, "num_attention_heads": 12,
+               "image_size": 512, "patch_size": 16}
+REAL_VOCAB = 49280
+
+
+def make_vlm(directory, size="tiny"):
+    """A SmolVLM described on disk: config, tokenizer and processor files (no weights). `size` "tiny" is the
+    fixture's; "real" has SmolVLM2-500M's shapes and vocabulary size (the tokenizer stays the word-level one)."""
     from tokenizers import Tokenizer, models, pre_tokenizers
     from transformers import (
         PreTrainedTokenizerFast, SmolVLMConfig, SmolVLMImageProcessor, SmolVLMProcessor, SmolVLMVideoProcessor)
@@ -55,21 +65,26 @@ def make_vlm(directory):
         eos_token="<end_of_utterance>",
         extra_special_tokens={"fake_image_token": "<fake_token_around_image>", "image_token": "<image>",
                               "end_of_utterance_token": "<end_of_utterance>", "global_image_token": "<global-img>"})
+    if size == "real":
+        text, vision, scale, vocab_size, edge, seq = REAL_TEXT, REAL_VISION, 4, REAL_VOCAB, 512, 64
+    else:
+        text = {"hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 4, "num_attention_heads": 4,
+                "num_key_value_heads": 2, "head_dim": 16, "max_position_embeddings": 512}
+        vision = {"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2, "num_attention_heads": 2,
+                  "image_size": 64, "patch_size": 16}
+        scale, vocab_size, edge, seq = 2, len(vocab), 64, 4
     config = SmolVLMConfig(
-        text_config={"model_type": "llama", "vocab_size": len(vocab), "hidden_size": 64, "intermediate_size": 128,
-                     "num_hidden_layers": 4, "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 16,
-                     "max_position_embeddings": 512, "rms_norm_eps": 1e-5, "tie_word_embeddings": False},
-        vision_config={"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2, "num_attention_heads": 2,
-                       "image_size": 64, "patch_size": 16},
-        scale_factor=2, image_token_id=vocab["<image>"], vocab_size=len(vocab))
+        text_config={"model_type": "llama", "vocab_size": vocab_size, **text, "rms_norm_eps": 1e-5,
+                     "tie_word_embeddings": False},
+        vision_config=vision, scale_factor=scale, image_token_id=vocab["<image>"], vocab_size=vocab_size)
     config.save_pretrained(directory)
-    image_processor = SmolVLMImageProcessor(size={"longest_edge": 64}, max_image_size={"longest_edge": 64},
+    image_processor = SmolVLMImageProcessor(size={"longest_edge": edge}, max_image_size={"longest_edge": edge},
                                             do_image_splitting=False)
     SmolVLMProcessor(image_processor=image_processor, tokenizer=fast, video_processor=SmolVLMVideoProcessor(),
-                     image_seq_len=4).save_pretrained(directory)
+                     image_seq_len=seq).save_pretrained(directory)
 
 
-def make_policy(vlm, seed):
+def make_policy(vlm, seed, size="tiny"):
     from lerobot.configs.types import FeatureType, NormalizationMode, PolicyFeature
     from lerobot.policies.smolvla.configuration_smolvla import SmolVLAConfig
     from lerobot.policies.smolvla.modeling_smolvla import SmolVLAPolicy
@@ -77,11 +92,15 @@ def make_policy(vlm, seed):
     torch.manual_seed(seed)
     inputs = {"observation.state": PolicyFeature(type=FeatureType.STATE, shape=(6,))}
     for name in ("front", "wrist"):
-        inputs[f"observation.images.{name}"] = PolicyFeature(type=FeatureType.VISUAL, shape=(3, 48, 64))
+        shape = (3, 480, 640) if size == "real" else (3, 48, 64)
+        inputs[f"observation.images.{name}"] = PolicyFeature(type=FeatureType.VISUAL, shape=shape)
+    if size == "real":  # LeRobot's defaults: 16 VLM layers, 512×512 padded images, 48 tokens, chunk 50
+        sizes = {}
+    else:
+        sizes = {"num_vlm_layers": 4, "resize_imgs_with_padding": (64, 64), "tokenizer_max_length": 16}
     config = SmolVLAConfig(
         input_features=inputs, output_features={"action": PolicyFeature(type=FeatureType.ACTION, shape=(6,))},
-        vlm_model_name=vlm, load_vlm_weights=False, num_vlm_layers=4, resize_imgs_with_padding=(64, 64),
-        tokenizer_max_length=16, device="cpu",
+        vlm_model_name=vlm, load_vlm_weights=False, device="cpu", **sizes,
         normalization_mapping={"VISUAL": NormalizationMode.IDENTITY, "STATE": NormalizationMode.MEAN_STD,
                                "ACTION": NormalizationMode.MEAN_STD})
     return SmolVLAPolicy(config).eval()
@@ -236,6 +255,9 @@ def main():
     parser.add_argument("--output", required=True)
     parser.add_argument("--requests", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--size", choices=["tiny", "real"], default="tiny",
+                        help="real: SmolVLM2-500M's shapes and LeRobot's SmolVLA defaults (random weights, ~1.8 GB of "
+                             "graphs; for benchmarks, use with --requests 0)")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from lerobot.policies.smolvla.processor_smolvla import make_smolvla_pre_post_processors
@@ -243,8 +265,8 @@ def main():
     rng = np.random.default_rng(args.seed)
     generator = torch.Generator().manual_seed(args.seed)
     vlm = os.path.abspath(os.path.join(args.output, "vlm"))
-    make_vlm(vlm)
-    policy = make_policy(vlm, args.seed)
+    make_vlm(vlm, args.size)
+    policy = make_policy(vlm, args.seed, args.size)
     pre, post = make_smolvla_pre_post_processors(policy.config, dataset_stats=make_stats(policy, rng))
     with tempfile.TemporaryDirectory() as checkpoint:
         policy.save_pretrained(checkpoint)
