@@ -25,7 +25,18 @@ for case, results in rows.items():
     for impl, label in impls:
         full, net = results.get((impl, "full")), results.get((impl, "ort_only"))
         if full:
-            print(f"| {case} | {label} | {full['median_ms']:.2f} / {full['p90_ms']:.2f} | {net['median_ms']:.2f} |")
+            network = f"{net['median_ms']:.2f}" if net else "–"
+            print(f"| {case} | {label} | {full['median_ms']:.2f} / {full['p90_ms']:.2f} | {network} |")
+parts = {case: results for case, results in rows.items() if any(what == "encoder_only" for _, what in results)}
+if parts:
+    print()
+    print("| case | implementation | encoder alone (median ms) | one denoiser step alone (median ms) |")
+    print("|---|---|---|---|")
+    for case, results in parts.items():
+        for impl, label in impls:
+            encoder, step = results.get((impl, "encoder_only")), results.get((impl, "denoiser_step_only"))
+            if encoder and step:
+                print(f"| {case} | {label} | {encoder['median_ms']:.3f} | {step['median_ms']:.3f} |")
 print()
 print("| case | implementation | robots | round-robin chunks/s | batched chunks/s | batched latency per robot (ms) |")
 print("|---|---|---|---|---|---|")

@@ -3,7 +3,8 @@
 // (round-robin) vs stacked into one batch. Prints one JSON object per line (scripts/bench-onnx reads them).
 // Flow-matching packages (SmolVLA) run with RTC on: every request carries a 10-row prefix and a delay, each robot its
 // own (delays 1–4), and "network only" is the prefix graph plus the guided Euler loop over the velocity graph.
-// A diffusion package instead gives the full path per chunk, the encoder alone and one denoiser step alone.
+// A diffusion package gives the full path per chunk, network only (encoder + the scheduler loop over the denoiser),
+// the encoder alone and one denoiser step alone, and N robots (each its own history) one by one vs batched.
 //
 //   onnx-policy-bench <package dir> [--iterations 50] [--warmup 5] [--batches 1,2,4,8] [--threads 1] [--no-rtc]
 import FlowMatching
@@ -57,8 +58,9 @@ func randomRequest(_ config: PolicyConfig) throws -> PolicyRequest {
     return PolicyRequest(state: (0..<config.stateDim).map { _ in Float.random(in: -1...1) }, images: images)
 }
 
-/// Diffusion packages: the full path per chunk (history, encoder, the whole scheduler loop, processors), and the
-/// encoder and one denoiser call alone on prepared inputs.
+/// Diffusion packages: the full path per chunk (history, encoder, the whole scheduler loop, processors); network only
+/// (the encoder plus the scheduler loop over the denoiser on prepared inputs); the encoder and one denoiser call alone;
+/// then N robots, each with its own session (history), served one by one vs as one batch.
 func benchDiffusion(_ policy: ONNXDiffusionPolicy) throws {
     let session = policy.makeSessionState()
     var full: [Double] = []
@@ -82,22 +84,67 @@ func benchDiffusion(_ policy: ONNXDiffusionPolicy) throws {
     }
     let encoderFeeds = try prepared("encoder")
     let denoiserFeeds = try prepared("denoiser")
+    // Network only: what predictChunks does between the pre- and post-processor, on already prepared inputs.
+    let scheduler = policy.scheduler
+    let sampleShape = [1, policy.settings.horizon, policy.settings.actionDim]
+    let count = sampleShape.reduce(1, *)
+    let integerTimestep = policy.package.graphs["denoiser"]!.inputs.first { $0.name == "timestep" }!.dtype == "int64"
+    var noiseSeed: UInt64 = 1
+    func network() throws {
+        let condition = try policy.encoder.run(encoderFeeds, outputs: ["global_cond"])["global_cond"]!
+        noiseSeed += 1
+        var sample = GaussianNoise.standardNormal(count: count, seed: noiseSeed)
+        for (index, t) in scheduler.timesteps.enumerated() {
+            let timestep = integerTimestep ? try ORTTensor([Int64(t)], shape: [1]) : try ORTTensor([Float(t)], shape: [1])
+            let output = try policy.denoiser.run(
+                ["sample": try ORTTensor(sample, shape: sampleShape), "timestep": timestep, "global_cond": condition],
+                outputs: ["model_output"])["model_output"]!
+            let noise = scheduler.addsNoise(at: index) ? GaussianNoise.standardNormal(count: count, seed: noiseSeed &+ UInt64(index) << 32) : nil
+            scheduler.step(index: index, modelOutput: try output.values(as: Float.self), sample: &sample, noise: noise)
+        }
+    }
+    var networkOnly: [Double] = []
     var encoder: [Double] = []
     var denoiser: [Double] = []
     for i in 0..<(warmup + iterations) {
         var start = clock.now
+        try network()
+        if i >= warmup { networkOnly.append(milliseconds(clock.now - start)) }
+        start = clock.now
         _ = try policy.encoder.run(encoderFeeds, outputs: ["global_cond"])
         if i >= warmup { encoder.append(milliseconds(clock.now - start)) }
         start = clock.now
         _ = try policy.denoiser.run(denoiserFeeds, outputs: ["model_output"])
         if i >= warmup { denoiser.append(milliseconds(clock.now - start)) }
     }
-    let (f, e, d) = (summary(full), summary(encoder), summary(denoiser))
+    let (f, o, e, d) = (summary(full), summary(networkOnly), summary(encoder), summary(denoiser))
     emit(["impl": "swift", "what": "full", "median_ms": f.median, "p90_ms": f.p90, "mean_ms": f.mean, "iterations": iterations,
           "onnxruntime": policy.encoder.library.version, "threads": threads,
           "scheduler": policy.scheduler.settings.kind.rawValue, "steps": policy.scheduler.timesteps.count])
+    emit(["impl": "swift", "what": "ort_only", "median_ms": o.median, "p90_ms": o.p90, "mean_ms": o.mean])
     emit(["impl": "swift", "what": "encoder_only", "median_ms": e.median, "p90_ms": e.p90, "mean_ms": e.mean])
     emit(["impl": "swift", "what": "denoiser_step_only", "median_ms": d.median, "p90_ms": d.p90, "mean_ms": d.mean])
+
+    // N robots ready at once, each with its own history: N single runs (round-robin) vs one batched run.
+    let rounds = max(3, iterations / 4)
+    for n in batches {
+        let sessions = (0..<n).map { _ in policy.makeSessionState() }
+        var single: [Double] = []
+        var batched: [Double] = []
+        for i in 0..<(1 + rounds) {
+            let group = try sessions.map { (try randomRequest(policy.config), $0) }
+            var start = clock.now
+            for (r, s) in group { _ = try policy.predictChunk(r, session: s) }
+            if i > 0 { single.append(milliseconds(clock.now - start)) }
+            start = clock.now
+            _ = try policy.predictChunks(group)
+            if i > 0 { batched.append(milliseconds(clock.now - start)) }
+        }
+        let s = summary(single)
+        let b = summary(batched)
+        emit(["impl": "swift", "what": "robots", "robots": n, "round_robin_ms": s.median, "batch_ms": b.median,
+              "round_robin_chunks_per_s": Double(n) * 1000 / s.median, "batch_chunks_per_s": Double(n) * 1000 / b.median])
+    }
 }
 
 do {
