@@ -18,7 +18,7 @@ Graph inputs are named after the policy's input features (observation.state, obs
 "batch" names the dynamic first axis. Before it finishes, the exporter runs PyTorch and ONNX Runtime on random
 inputs (batch 1 and 2) and fails when they differ by more than --atol; it prints the max absolute difference.
 
-Flow-matching policies (smolvla, pi0) are split in two graphs around LeRobot's Euler sampler, which the server runs in
+Flow-matching policies (smolvla, pi0, pi05) are split in two graphs around LeRobot's Euler sampler, which the server runs in
 Swift (with RTC guidance):
   onnx/prefix.onnx     observation.state [batch, S] (normalized), observation.images.<cam> [batch, 3, H, W] (float
                        [0, 1], the config's size), observation.language.tokens int64 [batch, L] and
@@ -31,8 +31,10 @@ Swift (with RTC guidance):
   model.json adds "flow_matching": {"num_steps", "chunk_size", "max_action_dim", "action_dim", "language_tokens"}.
 pi0 also outputs prefix_state float32 [batch, max_state_dim] from the prefix graph (the padded state, which pi0 embeds
 in the suffix; the velocity graph takes it back with the cache), and its cache is [batch, kv_heads, P, head_dim].
-LeRobot's pi0 needs a patched transformers; with stock transformers (tried 4.57.6) tools/pi0_transformers_patch.py is
-applied before loading (float32 only; pi05 is not supported). See docs/pi0-export.md.
+pi05 (pi0.5) has no state input in the prefix graph (its pre-processor writes the discretized state into the prompt
+tokens) and no state in the suffix; its velocity graph conditions the action expert's norms on the time (adaRMS).
+LeRobot's pi0 and pi05 need a patched transformers; with stock transformers (tried 4.57.6)
+tools/pi0_transformers_patch.py is applied before loading (float32 only). See docs/pi0-export.md.
 The check runs both graphs with a numpy Euler loop against PyTorch's predict_action_chunk on the same noise.
 Padding the language to L instead of LeRobot's "longest" changes nothing but float rounding: pad tokens are masked
 out of every attention.
@@ -54,7 +56,7 @@ in Swift:
 The check runs both graphs with a numpy scheduler loop against PyTorch's generate_actions on the same initial noise
 and the same per-step DDPM noise (diffusers' randn_tensor is replaced by the recorded tensors while PyTorch runs).
 
-Supported policy types: act (single pass, observation → chunk); smolvla, pi0 (prefix + velocity graphs); diffusion
+Supported policy types: act (single pass, observation → chunk); smolvla, pi0, pi05 (prefix + velocity graphs); diffusion
 (encoder + denoiser graphs).
 """
 import argparse
@@ -67,7 +69,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 SINGLE_PASS = ("act",)
-FLOW_MATCHING = ("smolvla", "pi0")
+FLOW_MATCHING = ("smolvla", "pi0", "pi05")
 DIFFUSION = ("diffusion",)
 SUPPORTED = SINGLE_PASS + FLOW_MATCHING + DIFFUSION
 
@@ -122,15 +124,22 @@ class FlowGraphs:
             mask[b, :n] = True
         return state, images, tokens, mask
 
+    # Whether the prefix graph takes observation.state (pi0.5 does not: its state reaches the model as prompt tokens).
+    takes_state = True
+
+    def prefix_args(self, state, images, tokens, mask):
+        """The prefix graph's inputs, in order, from an observation."""
+        return ((state,) if self.takes_state else ()) + tuple(images) + (tokens, mask)
+
     def shapes(self):
         """(input specs, output specs) per graph for model.json, after a trial run gives the prefix length."""
         import torch
 
         with torch.no_grad():
-            state, images, tokens, mask = self.random_observation(1, torch.Generator().manual_seed(0))
-            outputs = self.prefix(state, *images, tokens, mask)
+            observation = self.random_observation(1, torch.Generator().manual_seed(0))
+            outputs = self.prefix(*self.prefix_args(*observation))
         f32 = lambda name, shape: {"name": name, "dtype": "float32", "shape": ["batch"] + list(shape)}  # noqa: E731
-        prefix_in = [f32("observation.state", [self.state_dim])]
+        prefix_in = [f32("observation.state", [self.state_dim])] if self.takes_state else []
         prefix_in += [f32(key, self.config.input_features[key].shape) for key in self.cameras]
         prefix_in += [{"name": "observation.language.tokens", "dtype": "int64", "shape": ["batch", self.tokens]},
                       {"name": "observation.language.attention_mask", "dtype": "bool", "shape": ["batch", self.tokens]}]
@@ -369,7 +378,95 @@ class Pi0Graphs(FlowGraphs):
         return self.prefix.policy.model.paligemma_with_expert.paligemma.model.language_model.embed_tokens.num_embeddings
 
 
-GRAPHS = {"smolvla": SmolVLAGraphs, "pi0": Pi0Graphs}
+class Pi05Graphs(FlowGraphs):
+    """pi0.5 split at its key/value cache, as PI05Pytorch.sample_actions runs it. pi0.5 has no state in the model: the
+    pre-processor's `pi05_prepare_state_tokenizer_processor_step` writes the discretized normalized state into the
+    prompt, so the prefix graph takes cameras + tokens + mask only (`_preprocess_images`, `embed_prefix`, PaliGemma's
+    Gemma with use_cache=True) and outputs prefix_pad_mask + the cache. `velocity` is LeRobot's `denoise_step`: the
+    action tokens (`action_in_proj` of x_t) through the action expert attending the cache, with the time embedding
+    (`time_mlp_in` / `time_mlp_out`) as the adaRMS condition of every expert norm. Velocity inputs = prefix outputs +
+    x_t + time, as for SmolVLA and pi0.
+
+    LeRobot 0.4.4's pi0.5 needs openpi's patched transformers (adaRMS included); with stock transformers run
+    tools/pi0_transformers_patch.apply() before building the policy (load_policy does)."""
+
+    takes_state = False
+
+    def __init__(self, policy):
+        import torch
+
+        from lerobot.policies.pi05.modeling_pi05 import make_att_2d_masks
+
+        config = policy.config
+        if config.dtype != "float32":
+            raise SystemExit("pi05: only dtype float32 is supported by this exporter")
+        if config.empty_cameras:
+            raise SystemExit("pi05: empty_cameras is not supported by this exporter")
+        model = policy.model
+        self.config = config
+        self.cameras = list(config.image_features)
+        self.layers = model.paligemma_with_expert.paligemma.config.text_config.num_hidden_layers
+        self.tokens = config.tokenizer_max_length
+        self.state_dim = config.robot_state_feature.shape[0]
+        cameras, layers = self.cameras, self.layers
+
+        class PrefixCache:
+            """The prefix keys/values as the patched GemmaAttention reads them with use_cache=False."""
+
+            def __init__(self, pairs):
+                self.pairs = pairs
+
+            def __getitem__(self, layer):
+                return self.pairs[layer]
+
+            def get_seq_length(self, layer_idx=0):
+                return self.pairs[layer_idx][0].shape[-2]
+
+        class Prefix(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.policy = policy
+
+            def forward(self, *rest):
+                images = rest[: len(cameras)]
+                tokens, mask = rest[len(cameras)], rest[len(cameras) + 1]
+                prepared, image_masks = policy._preprocess_images(dict(zip(cameras, images)))
+                embs, pad_masks, att_masks = model.embed_prefix(prepared, image_masks, tokens, mask)
+                att_2d = make_att_2d_masks(pad_masks, att_masks)
+                positions = torch.cumsum(pad_masks, dim=1) - 1
+                att_4d = model._prepare_attention_masks_4d(att_2d)
+                model.paligemma_with_expert.paligemma.language_model.config._attn_implementation = "eager"
+                _, cache = model.paligemma_with_expert.forward(
+                    attention_mask=att_4d, position_ids=positions, past_key_values=None, inputs_embeds=[embs, None],
+                    use_cache=True)
+                out = [pad_masks]
+                for i in range(layers):
+                    out += [cache[i][0], cache[i][1]]
+                return tuple(out)
+
+        class Velocity(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.policy = policy
+
+            def forward(self, pad_masks, *rest):
+                cache = PrefixCache([(rest[2 * i], rest[2 * i + 1]) for i in range(layers)])
+                x_t, time = rest[2 * layers], rest[2 * layers + 1]
+                return model.denoise_step(pad_masks, cache, x_t, time)
+
+        self.prefix = Prefix().eval()
+        self.velocity = Velocity().eval()
+        self.prefix_inputs = self.cameras + ["observation.language.tokens", "observation.language.attention_mask"]
+        self.cache_names = ["prefix_pad_mask"] + [f"past_{kind}.{i}" for i in range(layers) for kind in ("key", "value")]
+
+    def tracing(self):
+        return self.bool_reductions_as_ints()
+
+    def policy_vocab(self):
+        return self.prefix.policy.model.paligemma_with_expert.paligemma.model.language_model.embed_tokens.num_embeddings
+
+
+GRAPHS = {"smolvla": SmolVLAGraphs, "pi0": Pi0Graphs, "pi05": Pi05Graphs}
 
 
 def export_flow_matching(policy, output, opset, atol, samples, log):
@@ -385,15 +482,15 @@ def export_flow_matching(policy, output, opset, atol, samples, log):
     steps = config.num_steps if config.type == "smolvla" else config.num_inference_steps
     specs = graphs.shapes()
     generator = torch.Generator().manual_seed(0)
-    state, images, tokens, mask = graphs.random_observation(1, generator)
+    observation = graphs.random_observation(1, generator)
     prefix_path = os.path.join(output, "onnx", "prefix.onnx")
     velocity_path = os.path.join(output, "onnx", "velocity.onnx")
     with torch.no_grad(), graphs.tracing():
         torch.onnx.export(
-            graphs.prefix, (state, *images, tokens, mask), prefix_path, input_names=graphs.prefix_inputs,
+            graphs.prefix, graphs.prefix_args(*observation), prefix_path, input_names=graphs.prefix_inputs,
             output_names=graphs.cache_names, dynamic_axes={n: {0: "batch"} for n in graphs.prefix_inputs + graphs.cache_names},
             opset_version=opset, dynamo=False)
-        cache = graphs.prefix(state, *images, tokens, mask)
+        cache = graphs.prefix(*graphs.prefix_args(*observation))
         x_t = torch.randn(1, config.chunk_size, config.max_action_dim, generator=generator)
         time = torch.full((1,), 0.7)
         names = graphs.cache_names + ["x_t", "time"]
@@ -449,7 +546,7 @@ def sample_with_onnx(prefix, velocity, graphs, state, images, tokens, mask, nois
     """LeRobot's Euler loop (no guidance) around the two graphs, in numpy float32."""
     import numpy as np
 
-    feeds = dict(zip(graphs.prefix_inputs, [state.numpy()] + [i.numpy() for i in images] + [tokens.numpy(), mask.numpy()]))
+    feeds = dict(zip(graphs.prefix_inputs, [t.numpy() for t in graphs.prefix_args(state, images, tokens, mask)]))
     cache = dict(zip(graphs.cache_names, prefix.run(graphs.cache_names, feeds)))
     dt = -1.0 / steps
     x = noise.astype(np.float32)
@@ -928,7 +1025,7 @@ def load_policy(path):
     if config.type not in SUPPORTED:
         raise SystemExit(f"policy type '{config.type}' is not supported by this exporter (supported: {', '.join(SUPPORTED)})")
     config.device = "cpu"
-    if config.type == "pi0":
+    if config.type in ("pi0", "pi05"):
         import pi0_transformers_patch
 
         pi0_transformers_patch.apply()

@@ -135,6 +135,13 @@ def predict(policy, batch, noise, **rtc):
         return policy.predict_action_chunk(dict(batch), noise=noise.clone(), **rtc)
 
 
+def tokenizer_step(pre):
+    """The pre-processor's TokenizerProcessorStep (step 3 for SmolVLA and pi0, 4 for pi0.5)."""
+    from lerobot.processor import TokenizerProcessorStep
+
+    return next(step for step in pre.steps if isinstance(step, TokenizerProcessorStep))
+
+
 def record(policy, pre, post, output, count, rng, generator):
     from lerobot.policies.utils import prepare_observation_for_inference
 
@@ -158,7 +165,7 @@ def record(policy, pre, post, output, count, rng, generator):
         n = int(mask.sum())
         # SmolVLA pads to the longest (none for one request), pi0 to max_length: real tokens first either way.
         assert bool(mask[:n].all()) and not bool(mask[n:].any()), "right padding expected"
-        pad_id = pre.steps[3].input_tokenizer.pad_token_id
+        pad_id = tokenizer_step(pre).input_tokenizer.pad_token_id
         padded = np.full(tokens_len, pad_id, dtype=np.int64)
         padded[:n] = tokens[:n].numpy()
         padded_mask = np.zeros(tokens_len, dtype=np.uint8)
@@ -209,7 +216,7 @@ def record(policy, pre, post, output, count, rng, generator):
         if not isinstance(values[0], torch.Tensor):
             continue
         if key.startswith("observation.language."):
-            fill = pre.steps[3].input_tokenizer.pad_token_id if key.endswith("tokens") else False
+            fill = tokenizer_step(pre).input_tokenizer.pad_token_id if key.endswith("tokens") else False
             values = [torch.cat([v, torch.full((1, longest - v.shape[1]), fill, dtype=v.dtype)], dim=1) for v in values]
         stacked[key] = torch.cat(values, dim=0)
     noise = torch.cat([n for _, n, _ in batches], dim=0)

@@ -1,4 +1,4 @@
-"""Makes stock `transformers` (tried: 4.57.6) behave as the patched one LeRobot's pi0 is written against, for pi0.
+"""Makes stock `transformers` (tried: 4.57.6) behave as the patched one LeRobot's pi0 and pi0.5 are written against.
 
 LeRobot 0.4.4's `lerobot/policies/pi0/modeling_pi0.py` expects the "transformers_replace" files of openpi
 (src/openpi/models_pytorch/transformers_replace, copied over transformers 4.53.2; LeRobot's `[pi]` extra installs a
@@ -9,7 +9,7 @@ transformers branch carrying the same files). Against transformers 4.53.2 those 
   models/gemma/modeling_gemma.py
     GemmaRMSNorm.forward(x, cond=None) returns (normed, gate): with no `cond` (or no adaRMS `dense` layer) the
                                  standard Gemma RMSNorm `x * rsqrt(mean(x^2) + eps) * (1 + weight)` and gate None;
-                                 with `cond` the adaRMS modulation (pi0.5 only; not implemented here).
+                                 with `cond` the adaRMS modulation (pi0.5's action expert, below).
     _gated_residual(x, y, gate)  new: x + y when gate is None, x + y * gate otherwise.
     GemmaDecoderLayer.forward    takes adarms_cond; unpacks the norms' (out, gate); residuals via _gated_residual.
     GemmaAttention.forward       with a cache and use_cache=False the cached keys/values are CONCATENATED in front
@@ -27,10 +27,26 @@ pi0 builds both Gemma stacks with use_adarms=[False, False] (PI0Pytorch.__init__
 everywhere at inference (embed_suffix returns adarms_cond = None; PaliGemmaWithExpertModel.forward defaults to
 [None, None]), so every norm takes the plain-RMSNorm branch and every gate is None: the patched layers reduce to the
 standard ones plus the three changes that matter, which `apply()` installs on the stock classes: no embedding
-normalizer, image features not divided, cache concatenation without update. adaRMS (cond not None) raises.
+normalizer, image features not divided, cache concatenation without update.
+
+pi0.5 (lerobot/policies/pi05/modeling_pi05.py) builds the action expert with use_adarms=True and
+adarms_cond_dim = its width, and passes the time embedding (time_mlp_in -> swish -> time_mlp_out -> swish, [batch,
+width]) as `adarms_cond` to the expert's GemmaModel.forward, which hands it to every norm of every layer and to the
+final norm. An adaptive norm (a GemmaRMSNorm built with cond_dim) has no `weight`; it has `dense` = Linear(cond_dim,
+3 * dim) with bias (weight zero-initialised). With cond given it computes
+    m = dense(cond)  (unsqueezed to [batch, 1, 3 * dim] for a [batch, seq, dim] input)
+    scale, shift, gate = the three consecutive dim-wide thirds of m (torch.chunk order)
+    out = x * rsqrt(mean(x^2) + eps) * (1 + scale) + shift,   returned with `gate`
+and the decoder layer's residuals become x + y * gate (_gated_residual). `apply()` installs that too: the adaptive
+norms are made in GemmaDecoderLayer.__init__ / GemmaModel.__init__ when config.use_adarms is set (the stock norm's
+weight removed, `dense` added, so state-dict keys are the patched ones), GemmaRMSNorm.forward takes the cond branch,
+and _init_weights leaves weight-less norms alone. Checked against transformers 4.53.2 + openpi's files on the tiny
+pi0.5 of Tests/Fixtures/pi05-tiny (docs/pi0-export.md).
+
 Float32 only (the patched norm's float32 arithmetic equals stock's; the bfloat16 casts are not reproduced).
 
-Used by tools/export_onnx.py for pi0 and by tools/make_pi0_fixture.py; see docs/pi0-export.md.
+Used by tools/export_onnx.py for pi0 and pi05 and by tools/make_pi0_fixture.py / tools/make_pi05_fixture.py; see
+docs/pi0-export.md.
 """
 import sys
 import types
@@ -66,13 +82,63 @@ def apply():
 
     mg._gated_residual = _gated_residual
     stock_norm = mg.GemmaRMSNorm.forward
+    stock_norm_repr = mg.GemmaRMSNorm.extra_repr
+    stock_layer_init = mg.GemmaDecoderLayer.__init__
+    stock_model_init = mg.GemmaModel.__init__
+    stock_init_weights = mg.GemmaPreTrainedModel._init_weights
+
+    def make_adaptive(norm, cond_dim):
+        """Turns a stock GemmaRMSNorm into the patched adaptive one: no weight, a dense (cond -> scale|shift|gate)."""
+        dim = norm.weight.shape[0]
+        del norm.weight
+        norm.cond_dim = cond_dim
+        norm.dense = torch.nn.Linear(cond_dim, 3 * dim, bias=True)
+        torch.nn.init.zeros_(norm.dense.weight)
+
+    def adarms_dim(config):
+        if not getattr(config, "use_adarms", False):
+            return None
+        return getattr(config, "adarms_cond_dim", None) or config.hidden_size
+
+    def layer_init(self, config, layer_idx):
+        stock_layer_init(self, config, layer_idx)
+        cond_dim = adarms_dim(config)
+        if cond_dim is not None:
+            make_adaptive(self.input_layernorm, cond_dim)
+            make_adaptive(self.post_attention_layernorm, cond_dim)
+
+    def model_init(self, config):
+        stock_model_init(self, config)
+        cond_dim = adarms_dim(config)
+        if cond_dim is not None:
+            make_adaptive(self.norm, cond_dim)
+
+    def init_weights(self, module):
+        if isinstance(module, mg.GemmaRMSNorm) and getattr(module, "dense", None) is not None:
+            return  # no weight to set; its dense layer is initialised as a Linear
+        stock_init_weights(self, module)
+
+    def norm_repr(self):
+        if getattr(self, "dense", None) is None:
+            return stock_norm_repr(self)
+        return f"adaptive, dim={self.dense.out_features // 3}, cond_dim={self.cond_dim}, eps={self.eps}"
 
     def rms_norm(self, x, cond=None):
-        if cond is not None and getattr(self, "dense", None) is not None:
-            raise NotImplementedError("adaRMS (pi0.5) is not part of this patch")
         if x.dtype != torch.float32:
             raise NotImplementedError("this patch reproduces the float32 path only")
-        return stock_norm(self, x), None
+        dense = getattr(self, "dense", None)
+        if cond is None or dense is None:
+            if dense is not None:
+                raise ValueError("an adaptive RMSNorm has no weight: it needs its cond")
+            return stock_norm(self, x), None
+        if cond.shape[-1] != self.cond_dim:
+            raise ValueError(f"adaptive RMSNorm: cond has {cond.shape[-1]} features, expected {self.cond_dim}")
+        modulation = dense(cond)
+        if x.dim() == 3:
+            modulation = modulation[:, None, :]
+        scale, shift, gate = modulation.split(modulation.shape[-1] // 3, dim=-1)
+        normed = x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps)
+        return normed * (1 + scale) + shift, gate
 
     def attention(self, hidden_states, position_embeddings, attention_mask, past_key_values=None,
                   cache_position=None, use_cache=False, **kwargs):
@@ -149,6 +215,10 @@ def apply():
         return self.multi_modal_projector(image_outputs.last_hidden_state)  # the patch: not divided by sqrt(hidden)
 
     mg.GemmaRMSNorm.forward = rms_norm
+    mg.GemmaRMSNorm.extra_repr = norm_repr
+    mg.GemmaDecoderLayer.__init__ = layer_init
+    mg.GemmaModel.__init__ = model_init
+    mg.GemmaPreTrainedModel._init_weights = init_weights
     mg.GemmaAttention.forward = attention
     mg.GemmaDecoderLayer.forward = decoder_layer
     mg.GemmaModel.forward = model_forward

@@ -125,8 +125,15 @@ struct FlowMatchingONNXTests {
         let requests = try Self.requests(graphs, in: directory)
         #expect(requests.count == 3)
         let stats = try SafetensorsFile(contentsOf: file("policy_postprocessor_step_0_unnormalizer_processor.safetensors"))
+        // The fixture's action mode (MEAN_STD for SmolVLA and pi0, QUANTILES for pi0.5).
+        let post = try #require(
+            try JSONSerialization.jsonObject(with: try Data(contentsOf: file("policy_postprocessor.json"))) as? [String: Any])
+        let normMap = try #require(((post["steps"] as? [[String: Any]])?.first?["config"] as? [String: Any])?["norm_map"] as? [String: String])
+        let mode = try #require(NormalizationMode(rawValue: normMap["ACTION"] ?? ""))
+        let (first, second) = try #require(mode.statNames)
         let action = try FeatureNormalization(
-            key: "action", mode: .meanStd, shape: [6], stats: ["mean": try stats.floats("action.mean"), "std": try stats.floats("action.std")],
+            key: "action", mode: mode, shape: [6],
+            stats: [first: try stats.floats("action.\(first)"), second: try stats.floats("action.\(second)")],
             eps: 1e-8, source: "fixture")
         var worst: Float = 0
         for (i, request) in requests.enumerated() {

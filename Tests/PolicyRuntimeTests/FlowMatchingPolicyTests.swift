@@ -7,18 +7,19 @@ import PolicyWire
 import Testing
 import Tokenizers
 
-/// SmolVLA served as a policy (`PolicyLoader` → ``ONNXFlowMatchingPolicy``): the request a server builds from the
-/// wire (raw state, camera frames, the task string, RTC inputs) through the Swift pre-processor (new line, the
-/// checkpoint's tokenizer, normalization), both graphs, the sampler and the post-processor, against what PyTorch's
-/// LeRobot pipeline gave for the same inputs and noise (`Tests/Fixtures/smolvla-tiny`). Tolerances as in
-/// ``FlowMatchingONNXTests``.
-@Suite("SmolVLA and pi0 served through the policy runtime vs PyTorch")
+/// SmolVLA, pi0 and pi0.5 served as a policy (`PolicyLoader` → ``ONNXFlowMatchingPolicy``): the request a server
+/// builds from the wire (raw state, camera frames, the task string, RTC inputs) through the Swift pre-processor (new
+/// line or pi0.5's state prompt, the checkpoint's tokenizer, normalization), both graphs, the sampler and the
+/// post-processor, against what PyTorch's LeRobot pipeline gave for the same inputs and noise
+/// (`Tests/Fixtures/smolvla-tiny`, `pi0-tiny`, `pi05-tiny`). Tolerances as in ``FlowMatchingONNXTests``.
+@Suite("SmolVLA, pi0 and pi0.5 served through the policy runtime vs PyTorch")
 struct FlowMatchingPolicyTests {
     static let directory = FlowMatchingONNXTests.directory
     static let tolerance = FlowMatchingONNXTests.tolerance
-    /// The two committed flow-matching fixtures: SmolVLA (word-level tokenizer in `vlm/`) and pi0 (PaliGemma-style
-    /// byte-fallback BPE in `tokenizer/`, `pi0_new_line_processor`, tokens padded to max_length).
-    static let fixtures = ["smolvla-tiny", "pi0-tiny"]
+    /// The committed flow-matching fixtures: SmolVLA (word-level tokenizer in `vlm/`), pi0 (PaliGemma-style
+    /// byte-fallback BPE in `tokenizer/`, `pi0_new_line_processor`, tokens padded to max_length) and pi0.5 (the same
+    /// tokenizer; `pi05_prepare_state_tokenizer_processor_step` puts the normalized state into the prompt, 72 tokens).
+    static let fixtures = ["smolvla-tiny", "pi0-tiny", "pi05-tiny"]
 
     static func fixture(_ name: String) -> URL { PythonRunner.packageRoot.appendingPathComponent("Tests/Fixtures/\(name)") }
 
@@ -72,12 +73,12 @@ struct FlowMatchingPolicyTests {
         #expect(policy.guidance.schedule == .linear && policy.guidance.maxGuidanceWeight == 10)
     }
 
-    @Test("The task is tokenized as LeRobot's pipeline did (new line, tokenizer, padding to the graph's 16 tokens)",
+    @Test("The request is tokenized as LeRobot's pipeline did (new line or state prompt, tokenizer, padding to the graph's length)",
           arguments: fixtures)
     func tokens(fixture: String) throws {
         let policy = try Self.policy(Self.fixture(fixture))
         for sample in try Self.samples(Self.fixture(fixture)) {
-            let output = try policy.language.tokens(for: sample.task, length: 16)
+            let output = try policy.languageTokens(for: sample.request)
             #expect(output.ids.map(Int64.init) == sample.tokens, "\(sample.task)")
             #expect(output.attentionMask == sample.mask, "\(sample.task)")
         }

@@ -142,15 +142,27 @@ struct ONNXPolicyTests {
         }
         // An unsupported processor step.
         let tokenizer = try edit("policy_preprocessor.json") {
-            $0.replacingOccurrences(of: "\"to_batch_processor\"", with: "\"pi05_prepare_state_tokenizer_processor_step\"")
+            $0.replacingOccurrences(of: "\"to_batch_processor\"", with: "\"action_tokenizer_processor\"")
         }
         #expect {
             try PolicyLoader.load(directory: tokenizer)
         } throws: {
             ($0 as? PolicyRuntimeError)?.message == "\(tokenizer.path)/policy_preprocessor.json: step 1 "
-                + "'pi05_prepare_state_tokenizer_processor_step' is not supported by the ONNX runtime (supported: "
+                + "'action_tokenizer_processor' is not supported by the ONNX runtime (supported: "
                 + "rename_observations_processor, to_batch_processor, device_processor, normalizer_processor, "
-                + "relative_actions_processor, pi0_new_line_processor, smolvla_new_line_processor, tokenizer_processor)"
+                + "relative_actions_processor, pi0_new_line_processor, smolvla_new_line_processor, "
+                + "pi05_prepare_state_tokenizer_processor_step, tokenizer_processor)"
+        }
+        // pi0.5's state-prompt step with no tokenizer step to read its prompt.
+        let prompt = try edit("policy_preprocessor.json") {
+            $0.replacingOccurrences(of: "\"to_batch_processor\"", with: "\"pi05_prepare_state_tokenizer_processor_step\"")
+        }
+        #expect {
+            try PolicyLoader.load(directory: prompt)
+        } throws: {
+            ($0 as? PolicyRuntimeError)?.message == "\(prompt.path)/policy_preprocessor.json: "
+                + "'pi05_prepare_state_tokenizer_processor_step' writes the state into the task prompt, but no "
+                + "tokenizer_processor step follows it"
         }
         // An unknown normalization mode.
         let mode = try edit("policy_postprocessor.json") { $0.replacingOccurrences(of: "\"ACTION\": \"MEAN_STD\"", with: "\"ACTION\": \"LOG\"") }
@@ -161,7 +173,7 @@ struct ONNXPolicyTests {
         let pi0 = try edit("config.json") { $0.replacingOccurrences(of: "\"type\": \"act\"", with: "\"type\": \"groot\"") }
         #expect {
             try PolicyLoader.load(directory: pi0)
-        } throws: { ($0 as? PolicyRuntimeError)?.message == "policy type 'groot' (\(pi0.path)) is not served by the ONNX runtime yet (supported: act, diffusion, pi0, smolvla)" }
+        } throws: { ($0 as? PolicyRuntimeError)?.message == "policy type 'groot' (\(pi0.path)) is not served by the ONNX runtime yet (supported: act, diffusion, pi0, pi05, smolvla)" }
         let bare = try edit("config.json") { $0 }
         try fm.removeItem(at: bare.appendingPathComponent("onnx/model.json"))
         #expect {

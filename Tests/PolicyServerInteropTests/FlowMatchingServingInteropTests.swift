@@ -3,14 +3,14 @@ import InteropSupport
 import PolicyServer
 import Testing
 
-/// An exported SmolVLA served with RTC through a Rust router to robots written in Python from the protocol
+/// An exported SmolVLA (and the tiny pi0 and pi0.5) served with RTC through a Rust router to robots written in Python from the protocol
 /// (`python/lerobot_client.py --rtc --follow E`): each robot sends, with every observation after the first, the
 /// leftover of its previous chunk after `E` executed actions as `prefix_model` / `prefix_robot`, and a delay.
 ///
 /// "Smooth transitions" is measured where RTC acts: over the rows `[delay, H)` of each new chunk, how far it lands
 /// from the leftover it replaces (mean |new − prefix|, model space). Without RTC a new chunk is an independent
 /// sample and lands far from the leftover; with RTC it continues it.
-@Suite("SmolVLA and pi0 with RTC through our server to Python robots", .serialized)
+@Suite("SmolVLA, pi0 and pi0.5 with RTC through our server to Python robots", .serialized)
 struct FlowMatchingServingInteropTests {
     static let model = PythonRunner.packageRoot.appendingPathComponent("Tests/Fixtures/smolvla-tiny")
     static func fixture(_ name: String) -> URL { PythonRunner.packageRoot.appendingPathComponent("Tests/Fixtures/\(name)") }
@@ -44,7 +44,7 @@ struct FlowMatchingServingInteropTests {
     static func mean(_ values: [Float]) -> Float { values.reduce(0, +) / Float(max(1, values.count)) }
 
     @Test("RTC is granted (not downgraded) and each new chunk continues the robot's leftover; without RTC it does not",
-          arguments: ["smolvla-tiny", "pi0-tiny"])
+          arguments: ["smolvla-tiny", "pi0-tiny", "pi05-tiny"])
     func smoothTransitions(model: String) async throws {
         let fixture = try await ServerFixture(maxSessions: 4, extra: [("model.device", "cpu")], model: Self.fixture(model))
         #expect(fixture.server.rtcActive)

@@ -49,6 +49,16 @@ struct TaskTokenizerTests {
         }
     }
 
+    @Test("pi0.5 state bins at the edges: numpy's exact comparisons, tiny values on the right side of 0")
+    func pi05StateBinEdges() {
+        #expect(LeRobotPrompt.stateBin(-1) == 0 && LeRobotPrompt.stateBin(-1.0000001) == -1)
+        #expect(LeRobotPrompt.stateBin(1) == 255 && LeRobotPrompt.stateBin(0.99999994) == 255)
+        #expect(LeRobotPrompt.stateBin(0) == 128 && LeRobotPrompt.stateBin(-1e-30) == 127 && LeRobotPrompt.stateBin(1e-30) == 128)
+        #expect(LeRobotPrompt.stateBin(-Float.leastNonzeroMagnitude) == 127)
+        #expect(LeRobotPrompt.stateBin(-0.9921875) == 1 && LeRobotPrompt.stateBin(-0.99218756) == 0)
+        #expect(LeRobotPrompt.stateBin(.nan) == 255 && LeRobotPrompt.stateBin(-.infinity) == -1 && LeRobotPrompt.stateBin(.infinity) == 255)
+    }
+
     @Test("the new-line rule is Python's endswith on scalars")
     func newline() {
         #expect(LeRobotPrompt.withNewline("pick") == "pick\n")

@@ -3,16 +3,17 @@ public import Foundation
 import Logging
 public import ONNXRuntime
 
-/// The two graphs of an exported flow-matching policy (SmolVLA, pi0) and LeRobot's sampler around them: the `prefix`
-/// graph runs once per observation (images, language, state → the conditioning: key/value cache and its pad mask, for
-/// pi0 also the padded state, which its velocity network embeds), then the Swift ``FlowMatchingSampler`` evaluates the `velocity` graph on that conditioning once per Euler step, with RTC
-/// guidance for the batch rows that have a prefix.
+/// The two graphs of an exported flow-matching policy (SmolVLA, pi0, pi0.5) and LeRobot's sampler around them: the
+/// `prefix` graph runs once per observation (images, language, state → the conditioning: key/value cache and its pad
+/// mask, for pi0 also the padded state, which its velocity network embeds; pi0.5's prefix graph has no state input,
+/// its state is in the prompt tokens), then the Swift ``FlowMatchingSampler`` evaluates the `velocity` graph on that
+/// conditioning once per Euler step, with RTC guidance for the batch rows that have a prefix.
 ///
 /// Inputs are the pre-processed observation (normalized state, float32 [0, 1] CHW images of the config's size, tokens
 /// right-padded to ``ONNXModelPackage/FlowMatching/languageTokens``); outputs are chunks in model space.
 public final class ONNXFlowMatchingGraphs: Sendable {
     /// Policy families exported as prefix + velocity graphs.
-    public static let flowMatchingTypes: Set<String> = ["pi0", "smolvla"]
+    public static let flowMatchingTypes: Set<String> = ["pi0", "pi05", "smolvla"]
     public static let tokensInput = "observation.language.tokens"
     public static let attentionMaskInput = "observation.language.attention_mask"
 

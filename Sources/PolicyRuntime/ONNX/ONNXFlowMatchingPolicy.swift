@@ -4,11 +4,12 @@ import Logging
 import ONNXRuntime
 import PolicyWire
 import Synchronization
-import Tokenizers
+public import Tokenizers
 
-/// A flow-matching policy (SmolVLA) served from its model package: LeRobot's pre-processor in Swift (the task
-/// tokenized with the checkpoint's tokenizer, state normalized, images converted), the `prefix` graph once per
-/// request, the Euler loop around the `velocity` graph with **per-robot RTC guidance**, then the post-processor.
+/// A flow-matching policy (SmolVLA, pi0, pi0.5) served from its model package: LeRobot's pre-processor in Swift (the
+/// task tokenized with the checkpoint's tokenizer, state normalized, images converted; for pi0.5 the normalized state
+/// discretized into the prompt first, ``StatePromptStep``), the `prefix` graph once per request, the Euler loop
+/// around the `velocity` graph with **per-robot RTC guidance**, then the post-processor.
 ///
 /// Several robots' requests run as one batch; each row keeps its own delay and prefix, and a row without a prefix
 /// (RTC off for that robot, or the first chunk of an episode) follows the plain velocity, as LeRobot's RTC processor
@@ -41,6 +42,12 @@ public final class ONNXFlowMatchingPolicy: BatchedChunkPolicy {
                 .invalidCheckpoint, "\(source): a '\(config.type)' policy needs a tokenizer_processor step for its task")
         }
         self.language = language
+        if processors.statePrompt != nil {
+            guard config.inputFeatures.contains(where: { $0.key == "observation.state" }), config.stateDim > 0 else {
+                throw PolicyRuntimeError(
+                    .invalidCheckpoint, "\(source): \(StatePromptStep.name) needs an observation.state input feature in config.json")
+            }
+        }
         guard let schedule = PrefixAttentionSchedule(rawValue: options.rtcPrefixAttentionSchedule.uppercased()) else {
             throw PolicyRuntimeError(
                 .invalidInput,
@@ -142,14 +149,21 @@ public final class ONNXFlowMatchingPolicy: BatchedChunkPolicy {
                 throw PolicyRuntimeError(.invalidInput, "\(input.name): \(error)")
             }
         }
+        // pi0.5's prompt needs the state even where no graph takes it.
+        let stateIsGraphInput = features["observation.state"] != nil
+        if processors.statePrompt != nil, !stateIsGraphInput {
+            features["observation.state"] = try stateTensor(requests.map(\.0))
+        }
+        let (cached, promptState) = try processors.preprocessKeepingPromptState(&features)
+        if !stateIsGraphInput { features.removeValue(forKey: "observation.state") }
         var ids: [Int64] = []
         var mask: [Bool] = []
-        for (request, _) in requests {
-            let tokens = try language.tokens(for: request.task, length: settings.languageTokens)
+        for (index, (request, _)) in requests.enumerated() {
+            let tokens = try language.tokens(for: prompt(for: request.task, sample: index, batch: batch, promptState: promptState),
+                                             length: settings.languageTokens)
             ids += tokens.ids.map(Int64.init)
             mask += tokens.attentionMask
         }
-        let cached = try processors.preprocess(&features)
         do {
             features[ONNXFlowMatchingGraphs.tokensInput] = try ORTTensor(ids, shape: [batch, settings.languageTokens])
             features[ONNXFlowMatchingGraphs.attentionMaskInput] = try ORTTensor(mask, shape: [batch, settings.languageTokens])
@@ -176,6 +190,41 @@ public final class ONNXFlowMatchingPolicy: BatchedChunkPolicy {
             results.append(PolicyOutput(chunkModel: model, chunkRobot: robot, rows: rows, columns: columns))
         }
         return results
+    }
+
+    /// The tokens (and mask) the prefix graph gets for one request, after the pre-processor: the task, or for pi0.5
+    /// the prompt with the request's normalized state, tokenized and padded to the graph's language length.
+    public func languageTokens(for request: PolicyRequest) throws(PolicyRuntimeError) -> TaskTokenizer.Output {
+        var promptState: [Float]?
+        if processors.statePrompt != nil {
+            var features = ["observation.state": try stateTensor([request])]
+            promptState = try processors.preprocessKeepingPromptState(&features).promptState
+        }
+        return try language.tokens(
+            for: prompt(for: request.task, sample: 0, batch: 1, promptState: promptState), length: graphs.settings.languageTokens)
+    }
+
+    /// The text the tokenizer step gets for sample `index`: the task, or pi0.5's prompt of task and state.
+    private func prompt(for task: String, sample index: Int, batch: Int, promptState: [Float]?) -> String {
+        guard let step = processors.statePrompt, let promptState, batch > 0 else { return task }
+        let width = promptState.count / batch
+        return step.prompt(task: task, state: Array(promptState[(index * width)..<((index + 1) * width)]))
+    }
+
+    /// The raw states of `requests` as one float32 `[batch, state_dim]` tensor.
+    private func stateTensor(_ requests: [PolicyRequest]) throws(PolicyRuntimeError) -> ORTTensor {
+        let stateDim = config.stateDim
+        var values: [Float] = []
+        values.reserveCapacity(requests.count * stateDim)
+        for request in requests {
+            guard request.state.count == stateDim else {
+                throw PolicyRuntimeError(.invalidInput, "state has \(request.state.count) values, the policy expects \(stateDim)")
+            }
+            values += request.state
+        }
+        do { return try ORTTensor(values, shape: [requests.count, stateDim]) } catch {
+            throw PolicyRuntimeError(.invalidInput, error.message)
+        }
     }
 
     /// The request's RTC guide, or nil when it has no prefix (RTC off for the robot, or nothing left over).

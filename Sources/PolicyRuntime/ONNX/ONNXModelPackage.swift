@@ -16,11 +16,12 @@ public import Foundation
 /// before the post-processor. A dimension is an integer or a name (a dynamic axis; `batch` is the first axis of
 /// every tensor). `exporter` is free-form provenance.
 ///
-/// A flow-matching package (SmolVLA, pi0) has a `prefix` graph (state, cameras, `observation.language.tokens` int64 and
-/// `observation.language.attention_mask` bool → the conditioning: `prefix_pad_mask` and the key/value cache) and a
-/// `velocity` graph (every prefix output, `x_t` `[batch, chunk_size, max_action_dim]`, `time` `[batch]` → `velocity`),
-/// plus `"flow_matching": {"num_steps", "chunk_size", "max_action_dim", "action_dim", "language_tokens"}`; the Euler
-/// loop between them runs in Swift (``ONNXFlowMatchingGraphs``).
+/// A flow-matching package (SmolVLA, pi0, pi0.5) has a `prefix` graph (state — none for pi0.5, whose state is in
+/// the prompt —, cameras, `observation.language.tokens` int64 and `observation.language.attention_mask` bool → the
+/// conditioning: `prefix_pad_mask` and the key/value cache) and a `velocity` graph (every prefix output, `x_t`
+/// `[batch, chunk_size, max_action_dim]`, `time` `[batch]` → `velocity`), plus `"flow_matching": {"num_steps",
+/// "chunk_size", "max_action_dim", "action_dim", "language_tokens"}`; the Euler loop between them runs in Swift
+/// (``ONNXFlowMatchingGraphs``).
 ///
 /// A diffusion package (Diffusion Policy) has an `encoder` graph (`observation.state` `[batch, n_obs_steps, S]` and
 /// cameras `[batch, n_obs_steps, 3, H, W]` → `global_cond`) and a `denoiser` graph (`sample` `[batch, horizon, A]`,

@@ -7,6 +7,8 @@ public import ONNXRuntime
 /// Supported steps: `rename_observations_processor`, `to_batch_processor`, `device_processor` (device and dtype are
 /// the runtime's: no-ops here), `normalizer_processor`, `relative_actions_processor` (pre);
 /// `pi0_new_line_processor`, `smolvla_new_line_processor` and `tokenizer_processor` (pre, see ``LanguageStep``);
+/// `pi05_prepare_state_tokenizer_processor_step` (pre, see ``StatePromptStep``: the state at that point becomes part
+/// of the task prompt);
 /// `unnormalizer_processor`, `absolute_actions_processor`, `device_processor` (post). Any other step fails the load
 /// with its name.
 public struct PolicyProcessors: Sendable {
@@ -15,6 +17,8 @@ public struct PolicyProcessors: Sendable {
         case normalize([String: FeatureNormalization])
         /// The relative-actions step: caches `observation.state` as it is at this point of the pipeline.
         case cacheState
+        /// pi0.5's state-prompt step: keeps `observation.state` as it is at this point for the prompt.
+        case promptState
     }
 
     enum PostStep: Sendable {
@@ -24,7 +28,8 @@ public struct PolicyProcessors: Sendable {
 
     public static let supportedPreSteps = [
         "rename_observations_processor", "to_batch_processor", "device_processor", "normalizer_processor",
-        "relative_actions_processor", "pi0_new_line_processor", "smolvla_new_line_processor", "tokenizer_processor",
+        "relative_actions_processor", "pi0_new_line_processor", "smolvla_new_line_processor", StatePromptStep.name,
+        "tokenizer_processor",
     ]
     public static let supportedPostSteps = ["unnormalizer_processor", "absolute_actions_processor", "device_processor"]
 
@@ -36,6 +41,8 @@ public struct PolicyProcessors: Sendable {
     public let actionNormalization: FeatureNormalization?
     /// The task tokenizer, when the pre-processor has a `tokenizer_processor` step.
     public let language: LanguageStep?
+    /// pi0.5's state-prompt step, when the pre-processor has one (before its tokenizer step).
+    public let statePrompt: StatePromptStep?
     /// Observation renames (robot key → policy key).
     public var renameMap: [String: String] {
         for case .rename(let map) in pre { return map }
@@ -52,6 +59,7 @@ public struct PolicyProcessors: Sendable {
         var actionNormalization: FeatureNormalization?
         var language: LanguageStep?
         var appendsNewline = false
+        var statePrompt: StatePromptStep?
         for step in preFile.steps {
             switch step.name {
             case "rename_observations_processor":
@@ -60,6 +68,14 @@ public struct PolicyProcessors: Sendable {
                 continue
             case _ where LanguageStep.newLineSteps.contains(step.name):
                 appendsNewline = true
+            case StatePromptStep.name:
+                let source = "\(preFile.path) step \(step.index) '\(step.name)'"
+                guard language == nil, statePrompt == nil else {
+                    throw PolicyRuntimeError(
+                        .unsupportedPolicy, "\(source): must come once, before the tokenizer_processor step (as in LeRobot's pi0.5 pipeline)")
+                }
+                statePrompt = try StatePromptStep(stepConfig: step.config, source: source)
+                pre.append(.promptState)
             case LanguageStep.tokenizerStep:
                 language = try LanguageStep.load(
                     stepConfig: step.config, appendsNewline: appendsNewline, package: directory,
@@ -80,6 +96,12 @@ public struct PolicyProcessors: Sendable {
             default:
                 throw unsupported(preFile, step, supportedPreSteps)
             }
+        }
+        if statePrompt != nil, language == nil {
+            throw PolicyRuntimeError(
+                .unsupportedPolicy,
+                "\(preFile.path): '\(StatePromptStep.name)' writes the state into the task prompt, but no "
+                    + "tokenizer_processor step follows it")
         }
         var post: [PostStep] = []
         for step in postFile.steps {
@@ -103,7 +125,8 @@ public struct PolicyProcessors: Sendable {
             }
         }
         return PolicyProcessors(
-            pre: pre, post: post, relative: relative, actionNormalization: actionNormalization, language: language)
+            pre: pre, post: post, relative: relative, actionNormalization: actionNormalization, language: language,
+            statePrompt: statePrompt)
     }
 
     private static func unsupported(_ file: ProcessorPipelineFile, _ step: ProcessorPipelineFile.Step, _ supported: [String])
@@ -156,7 +179,16 @@ public struct PolicyProcessors: Sendable {
     /// Runs the pre-processor over the model inputs (float tensors by feature key, batch first), in place.
     /// Returns `observation.state` as the relative step saw it (nil without that step).
     public func preprocess(_ features: inout [String: ORTTensor]) throws(PolicyRuntimeError) -> [Float]? {
+        try preprocessKeepingPromptState(&features).cachedState
+    }
+
+    /// As ``preprocess(_:)``, also returning `observation.state` (`[batch × S]`) as the state-prompt step saw it
+    /// (nil without that step).
+    public func preprocessKeepingPromptState(_ features: inout [String: ORTTensor]) throws(PolicyRuntimeError)
+        -> (cachedState: [Float]?, promptState: [Float]?)
+    {
         var cached: [Float]?
+        var promptState: [Float]?
         for step in pre {
             switch step {
             case .rename(let map):
@@ -172,9 +204,14 @@ public struct PolicyProcessors: Sendable {
                 }
             case .cacheState:
                 cached = try? features["observation.state"]?.values(as: Float.self)
+            case .promptState:
+                guard let state = try? features["observation.state"]?.values(as: Float.self) else {
+                    throw PolicyRuntimeError(.invalidInput, "\(StatePromptStep.name): observation.state (float32) is required")
+                }
+                promptState = state
             }
         }
-        return cached
+        return (cached, promptState)
     }
 
     /// Runs the post-processor over a `[rows × actionDim]` chunk in model space, returning robot space.

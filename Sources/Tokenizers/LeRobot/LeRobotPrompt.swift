@@ -29,7 +29,12 @@ public enum LeRobotPrompt {
         if x.isNaN { return 255 }
         if x < -1 { return -1 }
         if x >= 1 { return 255 }
-        return min(255, Int(((x + 1) * 128).rounded(.down)))
+        // The bin edges −1 + k/128 are exact doubles, and so is every comparison with them; `x + 1` is not for a
+        // value within about 2⁻²⁹ of 0, so the estimate is corrected against the edges (numpy compares exactly).
+        var bin = min(255, max(0, Int(((x + 1) * 128).rounded(.down))))
+        while bin > 0, x < -1 + Double(bin) / 128 { bin -= 1 }
+        while bin < 255, x >= -1 + Double(bin + 1) / 128 { bin += 1 }
+        return bin
     }
 
     /// Python's `task.strip().replace("_", " ").replace("\n", " ")`.
