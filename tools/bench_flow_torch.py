@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Times PyTorch eager on the tiny SmolVLA of tools/make_flow_fixture.py or the tiny pi0 of tools/make_pi0_fixture.py
-(same seeds, so the same weights as the committed Tests/Fixtures/smolvla-tiny and pi0-tiny), with RTC on as the
+"""Times PyTorch eager on the tiny SmolVLA of tools/make_flow_fixture.py (or its `--size real` one), the tiny pi0 of
+tools/make_pi0_fixture.py or the tiny pi0.5 of tools/make_pi05_fixture.py (same seeds, so the same weights as the
+committed Tests/Fixtures/smolvla-tiny, pi0-tiny and pi05-tiny), with RTC on as the
 server runs it: LeRobot's full path
 (prepare_observation_for_inference, pre-processor with the tokenizer, predict_action_chunk with a 10-row prefix and a
 delay, post-processor) and predict_action_chunk alone on a prepared batch; then N robots one by one vs one batch
 (LeRobot's batched RTC takes one delay for every row). JSON lines in scripts/bench-onnx's format.
 
-    python tools/bench_flow_torch.py [--policy smolvla|pi0] [--size tiny|real] [--iterations 30] [--threads 1] [--batches 1,2,4,8] [--no-rtc]
+    python tools/bench_flow_torch.py [--policy smolvla|pi0|pi05] [--size tiny|real] [--iterations 30] [--threads 1] [--batches 1,2,4,8] [--no-rtc]
 Needs torch + lerobot (see tools/export_onnx.py).
 """
 import argparse
@@ -35,10 +36,26 @@ def build(kind, folder, rng, size="tiny"):
         policy = make_policy(vlm, 0, size)
         pre, post = make_smolvla_pre_post_processors(policy.config, dataset_stats=make_stats(policy, rng))
         return policy, pre, post
-    import make_pi0_fixture
     import pi0_transformers_patch
 
     pi0_transformers_patch.apply()
+    if kind == "pi05":
+        import make_pi05_fixture
+        from lerobot.policies.pi05 import processor_pi05
+
+        tokenizer = os.path.join(folder, "tokenizer")
+        make_pi05_fixture.make_tokenizer(tokenizer)
+        policy = make_pi05_fixture.make_policy(0)
+        step = processor_pi05.TokenizerProcessorStep
+        processor_pi05.TokenizerProcessorStep = lambda **kwargs: step(**{**kwargs, "tokenizer_name": tokenizer})
+        try:
+            pre, post = processor_pi05.make_pi05_pre_post_processors(
+                policy.config, dataset_stats=make_pi05_fixture.make_stats(policy, rng))
+        finally:
+            processor_pi05.TokenizerProcessorStep = step
+        return policy, pre, post
+    import make_pi0_fixture
+
     from lerobot.policies.pi0 import processor_pi0
 
     tokenizer = os.path.join(folder, "tokenizer")
@@ -60,7 +77,7 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--batches", default="1,2,4,8")
     parser.add_argument("--no-rtc", action="store_true")
-    parser.add_argument("--policy", choices=["smolvla", "pi0"], default="smolvla")
+    parser.add_argument("--policy", choices=["smolvla", "pi0", "pi05"], default="smolvla")
     parser.add_argument("--size", choices=["tiny", "real"], default="tiny",
                         help="smolvla only: real = `make_flow_fixture.py --size real` (two 480×640 cameras)")
     args = parser.parse_args()
