@@ -19,7 +19,8 @@ public enum PolicyLoader {
             return try ONNXFlowMatchingPolicy(directory: directory, config: config, options: options)
         }
         if ONNXDiffusionPolicy.diffusionTypes.contains(config.type) {
-            return try ONNXDiffusionPolicy(directory: directory, config: config, options: options)
+            // Seed 0 unless one is given: a diffusion server replays the same noise stream each start.
+            return try ONNXDiffusionPolicy(directory: directory, config: config, options: options, seed: options.noiseSeed ?? 0)
         }
         guard ONNXChunkPolicy.singlePassTypes.contains(config.type) else {
             let supported = ONNXChunkPolicy.singlePassTypes.union(ONNXFlowMatchingGraphs.flowMatchingTypes)

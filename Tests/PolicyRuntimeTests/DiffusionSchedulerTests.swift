@@ -138,7 +138,9 @@ struct DiffusionSchedulerTests {
         }
         #expect(message(.init(kind: .ddpm, numTrainTimesteps: 100, numInferenceSteps: 101))
             == "diffusion.num_inference_steps 101 must be in 1...num_train_timesteps (100)")
-        #expect(message(.init(kind: .ddpm, numTrainTimesteps: 0, numInferenceSteps: 1)) == "diffusion.num_train_timesteps must be positive, not 0")
+        #expect(message(.init(kind: .ddpm, numTrainTimesteps: 0, numInferenceSteps: 1)) == "diffusion.num_train_timesteps must be in 1...1000000, not 0")
+        #expect(message(.init(kind: .ddpm, numTrainTimesteps: 1_000_000_000_000, numInferenceSteps: 1))
+            == "diffusion.num_train_timesteps must be in 1...1000000, not 1000000000000")
         #expect(message(.init(kind: .ddim, numTrainTimesteps: 100, numInferenceSteps: 10, betaSchedule: .sigmoid))
             == "diffusion.beta_schedule 'sigmoid' is DDPM-only (diffusers' DDIMScheduler does not implement it)")
         #expect(message(.init(kind: .ddpm, numTrainTimesteps: 100, numInferenceSteps: 10, clipSampleRange: 0))?
@@ -147,6 +149,13 @@ struct DiffusionSchedulerTests {
             .hasPrefix("diffusion.beta_start 0.5 and beta_end 0.1") == true)
         #expect(message(.init(kind: .ddpm, numTrainTimesteps: 100, numInferenceSteps: 10, stepsOffset: 10))
             == "diffusion.steps_offset 10 puts the first timestep past num_train_timesteps 100")
+        // An offset whose timesteps would overflow, and tables that would divide by zero in `step` (NaN actions).
+        #expect(message(.init(kind: .ddpm, numTrainTimesteps: 2048, numInferenceSteps: 2, stepsOffset: Int.max - 1023))
+            == "diffusion.steps_offset \(Int.max - 1023) must be in 0..<num_train_timesteps (2048)")
+        #expect(message(.init(kind: .ddpm, numTrainTimesteps: 100, numInferenceSteps: 10, betaSchedule: .linear, betaStart: 0, betaEnd: 0.02))
+            == "diffusion.beta_start 0.0, beta_end 0.02 and beta_schedule 'linear' give alphas_cumprod 1.0 at t = 0, outside (0, 1)")
+        #expect(message(.init(kind: .ddim, numTrainTimesteps: 100_000, numInferenceSteps: 10, betaSchedule: .linear, betaStart: 0.5, betaEnd: 0.9))?
+            .hasSuffix("outside (0, 1)") == true)
         #expect(message(.init(kind: .ddpm, numTrainTimesteps: 100, numInferenceSteps: 10)) == nil)
     }
 }

@@ -236,6 +236,31 @@ struct FlowMatchingPolicyTests {
         #expect(try Self.policy(copy).language.directory.path == packaged.path)
     }
 
+    @Test("Sizes in onnx/model.json are bounded and must agree with the velocity graph's x_t")
+    func packageSizes() throws {
+        let copy = try Self.copyFixture()
+        defer { try? FileManager.default.removeItem(at: copy) }
+        let url = copy.appendingPathComponent("onnx/model.json")
+        let original = try Data(contentsOf: url)
+        func edited(_ key: String, _ value: Any) throws -> String {
+            var object = try #require(try JSONSerialization.jsonObject(with: original) as? [String: Any])
+            var block = try #require(object["flow_matching"] as? [String: Any])
+            block[key] = value
+            object["flow_matching"] = block
+            try JSONSerialization.data(withJSONObject: object).write(to: url)
+            do { _ = try Self.policy(copy) } catch { return "\(error)" }
+            return "loaded"
+        }
+        #expect(try edited("max_action_dim", 4_611_686_018_427_387_904).contains(
+            "flow_matching.max_action_dim must be an integer in 1...4096, not 4611686018427387904"))
+        #expect(try edited("chunk_size", 0).contains("flow_matching.chunk_size must be an integer in 1...10000, not 0"))
+        #expect(try edited("num_steps", "10").contains("flow_matching.num_steps must be an integer in 1...10000, not 10"))
+        // In bounds but not what the graph samples in: refused at load, not at every request.
+        #expect(try edited("max_action_dim", 16).contains("graphs.velocity x_t has shape [batch, 50, 32], but flow_matching says"))
+        try original.write(to: url)
+        #expect(try edited("num_steps", 10) == "loaded")
+    }
+
     static func copyFixture() throws -> URL {
         let copy = FileManager.default.temporaryDirectory.appendingPathComponent("smolvla-\(UUID().uuidString)")
         try FileManager.default.copyItem(at: directory, to: copy)

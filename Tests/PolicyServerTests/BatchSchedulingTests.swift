@@ -47,14 +47,15 @@ struct BatchSchedulingTests {
         let server = try await ServerStartup.load(manifest)
         let runner = try InferenceRunner(policy: server.policy, settings: .init(servingMode: .shared, rtcExecutionHorizon: 10, defaultTask: ""))
         var generator = SystemRandomNumberGenerator()
-        func observation() throws -> PendingObservation {
+        func observation(stateCount: Int = 6, nan: Bool = false) throws -> PendingObservation {
             var images: OrderedDictionary<String, WireImage> = [:]
             for key in ["observation.images.wrist", "observation.images.front"] {
                 let pixels = (0..<(48 * 64 * 3)).map { _ in UInt8.random(in: 0...255, using: &generator) }
                 images[key] = try WireImage(try RGBImage(width: 64, height: 48, pixels: pixels), quality: 0, encoder: JPEGEncoder())
             }
             let body = Observation(
-                state: try PolicyTensor(float32: (0..<6).map { _ in Float.random(in: -2...2) }), images: images, task: "",
+                state: try PolicyTensor(float32: (0..<stateCount).map { i in nan && i == 2 ? .nan : Float.random(in: -2...2) }),
+                images: images, task: "",
                 inferenceDelaySteps: 0, prefixModel: nil, prefixRobot: nil, episodeStart: false
             ).encoded()
             return PendingObservation(header: AttachmentHeader(messageType: .observation, seqID: 9, episodeID: 1), body: body, receivedAt: runner.now)
@@ -88,5 +89,24 @@ struct BatchSchedulingTests {
         let outcome = runner.serveBatch(&mixed, serverLoad: 0)
         #expect((try? outcome[0].get()) != nil && (try? outcome[1].get()) == nil && (try? outcome[2].get()) != nil)
         #expect(try ActionChunk(decoding: try outcome[2].get().body).chunkModel?.floats() == singles[1].chunkModel?.floats())
+        // One that decodes but does not fit the policy (5 state values for 6) fails the batched run; the others are
+        // then served one by one and get exactly their chunks.
+        var misfit = [
+            InferenceRunner.BatchItem(pending: pendings[0], session: session(0), superseded: 0),
+            InferenceRunner.BatchItem(pending: try observation(stateCount: 5), session: session(1), superseded: 0),
+            InferenceRunner.BatchItem(pending: pendings[1], session: session(2), superseded: 0),
+        ]
+        let isolated = runner.serveBatch(&misfit, serverLoad: 0)
+        #expect(try ActionChunk(decoding: try isolated[0].get().body).chunkModel?.floats() == singles[0].chunkModel?.floats())
+        #expect(try ActionChunk(decoding: try isolated[2].get().body).chunkModel?.floats() == singles[1].chunkModel?.floats())
+        #expect((try? isolated[1].get()) == nil)
+        // A state with NaN in it is refused before any run, naming the value.
+        var poisoned = [
+            InferenceRunner.BatchItem(pending: pendings[0], session: session(0), superseded: 0),
+            InferenceRunner.BatchItem(pending: try observation(nan: true), session: session(1), superseded: 0),
+        ]
+        let refused = runner.serveBatch(&poisoned, serverLoad: 0)
+        #expect(try ActionChunk(decoding: try refused[0].get().body).chunkModel?.floats() == singles[0].chunkModel?.floats())
+        #expect(throws: PolicyRuntimeError(.invalidInput, "observation.state[2] is nan: every value must be finite")) { try refused[1].get() }
     }
 }

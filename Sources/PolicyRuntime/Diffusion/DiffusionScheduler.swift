@@ -63,6 +63,9 @@ public struct DiffusionScheduler: Sendable, Hashable {
         }
     }
 
+    /// Bound on `num_train_timesteps` (diffusers' default is 1000, LeRobot's 100): the tables are this long.
+    public static let maxTrainTimesteps = 1_000_000
+
     public let settings: Settings
     public let betas: [Float]
     public let alphasCumprod: [Float]
@@ -73,12 +76,16 @@ public struct DiffusionScheduler: Sendable, Hashable {
     public init(_ settings: Settings) throws(PolicyRuntimeError) {
         func invalid(_ why: String) -> PolicyRuntimeError { PolicyRuntimeError(.invalidCheckpoint, why) }
         let n = settings.numTrainTimesteps
-        guard n > 0 else { throw invalid("diffusion.num_train_timesteps must be positive, not \(n)") }
+        guard n > 0, n <= Self.maxTrainTimesteps else {
+            throw invalid("diffusion.num_train_timesteps must be in 1...\(Self.maxTrainTimesteps), not \(n)")
+        }
         guard settings.numInferenceSteps > 0, settings.numInferenceSteps <= n else {
             throw invalid(
                 "diffusion.num_inference_steps \(settings.numInferenceSteps) must be in 1...num_train_timesteps (\(n))")
         }
-        guard settings.stepsOffset >= 0 else { throw invalid("diffusion.steps_offset must not be negative") }
+        guard settings.stepsOffset >= 0, settings.stepsOffset < n else {
+            throw invalid("diffusion.steps_offset \(settings.stepsOffset) must be in 0..<num_train_timesteps (\(n))")
+        }
         guard settings.clipSampleRange > 0, settings.clipSampleRange.isFinite else {
             throw invalid("diffusion.clip_sample_range must be a positive number, not \(settings.clipSampleRange)")
         }
@@ -100,6 +107,13 @@ public struct DiffusionScheduler: Sendable, Hashable {
         self.alphasCumprod = betas.map { beta in
             product *= Double(1 - beta)
             return Float(product)
+        }
+        // A table entry of 1 (beta_start 0 on a linear schedule) or 0 (betas near 1 underflowing the product) would
+        // divide by zero in `step` and send NaN actions: refuse it here.
+        if let t = alphasCumprod.firstIndex(where: { !($0 > 0 && $0 < 1) }) {
+            throw invalid(
+                "diffusion.beta_start \(settings.betaStart), beta_end \(settings.betaEnd) and beta_schedule "
+                    + "'\(settings.betaSchedule.rawValue)' give alphas_cumprod \(alphasCumprod[t]) at t = \(t), outside (0, 1)")
         }
         let ratio = n / settings.numInferenceSteps
         self.timesteps = (0..<settings.numInferenceSteps).reversed().map { $0 * ratio + settings.stepsOffset }

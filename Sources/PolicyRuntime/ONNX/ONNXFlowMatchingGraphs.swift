@@ -58,6 +58,15 @@ public final class ONNXFlowMatchingGraphs: Sendable {
         guard Set(velocityGraph.inputs.map(\.name)) == expected, velocityGraph.outputs.contains(where: { $0.name == "velocity" }) else {
             throw invalid("the velocity graph must take the prefix outputs, x_t and time, and give 'velocity'")
         }
+        if let xt = velocityGraph.inputs.first(where: { $0.name == "x_t" }) {
+            let rows: ONNXModelPackage.Dimension = .fixed(settings.chunkSize)
+            let dims: ONNXModelPackage.Dimension = .fixed(settings.maxActionDim)
+            guard xt.shape.count == 3, xt.shape[1] == rows, xt.shape[2] == dims else {
+                throw invalid(
+                    "graphs.velocity x_t has shape \(xt.shape), but flow_matching says [batch, chunk_size "
+                        + "\(settings.chunkSize), max_action_dim \(settings.maxActionDim)]")
+            }
+        }
         self.config = config
         self.package = package
         self.settings = settings

@@ -130,14 +130,17 @@ public struct ONNXModelPackage: Sendable, Hashable {
         self.graphs = parsed
         if let block = map["flow_matching"] {
             guard let block = block as? [String: Any] else { throw fail("\"flow_matching\" must be an object") }
-            func positive(_ key: String) throws(PolicyRuntimeError) -> Int {
-                guard let value = block[key] as? Int, value > 0 else { throw fail("flow_matching.\(key) must be a positive integer") }
+            func positive(_ key: String, atMost limit: Int) throws(PolicyRuntimeError) -> Int {
+                guard let value = block[key] as? Int, value > 0, value <= limit else {
+                    throw fail("flow_matching.\(key) must be an integer in 1...\(limit), not \(block[key] ?? "missing")")
+                }
                 return value
             }
+            // Bounds far above any policy's, so that sizes read from the file cannot overflow or exhaust memory.
             self.flowMatching = FlowMatching(
-                numSteps: try positive("num_steps"), chunkSize: try positive("chunk_size"),
-                maxActionDim: try positive("max_action_dim"), actionDim: try positive("action_dim"),
-                languageTokens: try positive("language_tokens"))
+                numSteps: try positive("num_steps", atMost: 10_000), chunkSize: try positive("chunk_size", atMost: 10_000),
+                maxActionDim: try positive("max_action_dim", atMost: 4_096), actionDim: try positive("action_dim", atMost: 4_096),
+                languageTokens: try positive("language_tokens", atMost: 65_536))
         } else {
             self.flowMatching = nil
         }

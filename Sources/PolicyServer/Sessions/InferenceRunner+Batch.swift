@@ -17,7 +17,8 @@ extension InferenceRunner {
     /// Serves several sessions' observations with one policy run when the policy batches (RTC sessions included
     /// when the policy guides each row with its own prefix, as flow-matching policies do; otherwise they run one by
     /// one), else one after another. Each item gets its own result; a
-    /// request that does not decode fails alone, a failed batched run fails every item in it. `items[i].session`
+    /// request that does not decode fails alone, and when a batched run fails its items are run one by one, so only
+    /// the request at fault fails. `items[i].session`
     /// comes back updated (episode).
     public func serveBatch(_ items: inout [BatchItem], serverLoad: Double) -> [Result<Reply, any Error>] {
         guard items.count > 1, let batched = policy as? any BatchedChunkPolicy,
@@ -43,7 +44,17 @@ extension InferenceRunner {
                     }
                 }
             } catch {
-                for entry in prepared { results[entry.index] = .failure(error) }
+                // One robot's request that does not fit the policy (a state of the wrong size, a missing camera, a
+                // task too long for the graph) fails the whole run; serving the items one by one then isolates it,
+                // so the other robots still get their chunks.
+                for entry in prepared {
+                    results[entry.index] = Result {
+                        guard prepared.count > 1 else { throw error }
+                        let single = [(entry.prepared.request, items[entry.index].session.processors)]
+                        guard let output = try batched.predictChunks(single).first else { throw error }
+                        return try reply(entry.prepared, output: output, start: start, superseded: items[entry.index].superseded, serverLoad: serverLoad)
+                    }
+                }
             }
         }
         return results.map { $0! }

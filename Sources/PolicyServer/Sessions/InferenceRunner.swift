@@ -95,7 +95,21 @@ public final class InferenceRunner {
                 robotPrefix: robot.flatMap { $0.validRows == fitted.validRows ? $0.values : nil })
         }
         let task = !observation.task.isEmpty ? observation.task : (!session.task.isEmpty ? session.task : settings.defaultTask)
-        let request = PolicyRequest(state: observation.state?.floats() ?? [], images: images, task: task, rtc: rtc)
+        let state = observation.state?.floats() ?? []
+        // NaN or infinity would run through every layer into the chunk (and, for policies with an observation
+        // history, into the next chunks too): refuse the request instead.
+        if let i = state.firstIndex(where: { !$0.isFinite }) {
+            throw PolicyRuntimeError(.invalidInput, "observation.state[\(i)] is \(state[i]): every value must be finite")
+        }
+        if let rtc, let i = rtc.prefix.firstIndex(where: { !$0.isFinite }) {
+            throw PolicyRuntimeError(
+                .invalidInput, "prefix_model row \(i / max(1, config.actionDim)) has \(rtc.prefix[i]): every value must be finite")
+        }
+        if let i = rtc?.robotPrefix?.firstIndex(where: { !$0.isFinite }) {
+            throw PolicyRuntimeError(
+                .invalidInput, "prefix_robot row \(i / max(1, config.actionDim)) is not finite: every value must be finite")
+        }
+        let request = PolicyRequest(state: state, images: images, task: task, rtc: rtc)
         return Prepared(header: header, episode: episode, queueWaitMs: queueWaitMs, request: request)
     }
 
