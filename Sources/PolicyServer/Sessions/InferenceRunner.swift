@@ -95,7 +95,9 @@ public final class InferenceRunner {
                 robotPrefix: robot.flatMap { $0.validRows == fitted.validRows ? $0.values : nil })
         }
         let task = !observation.task.isEmpty ? observation.task : (!session.task.isEmpty ? session.task : settings.defaultTask)
-        let request = PolicyRequest(state: observation.state?.floats() ?? [], images: images, task: task, rtc: rtc)
+        let request = PolicyRequest(
+            state: observation.state?.floats() ?? [], images: images, task: task, rtc: rtc,
+            environmentState: observation.environmentState?.floats())
         return Prepared(header: header, episode: episode, queueWaitMs: queueWaitMs, request: request)
     }
 
