@@ -10,8 +10,8 @@ import Synchronization
 /// (DDPM or DDIM) runs the `denoiser` graph once per inference step, and the chunk is the sample's rows
 /// `[n_obs_steps − 1, n_obs_steps − 1 + n_action_steps)` after the post-processor.
 ///
-/// Observation history: each session keeps its own queue of `n_obs_steps` pre-processed observations (state and
-/// cameras), cleared by ``PolicySessionState/reset()``; the first observation of an episode fills the queue (LeRobot's
+/// Observation history: each session keeps its own queue of `n_obs_steps` pre-processed observations (state,
+/// environment state when the policy takes one, and cameras), cleared by ``PolicySessionState/reset()``; the first observation of an episode fills the queue (LeRobot's
 /// `populate_queues`), every later one pushes the oldest out. Because of that history the family is served
 /// exclusively (`PolicyServingClass`), one robot at a time.
 ///
