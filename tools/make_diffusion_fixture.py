@@ -6,13 +6,19 @@ and, for DDPM, every step's variance noise (diffusers' randn_tensor replays the 
     python tools/make_diffusion_fixture.py --output Tests/Fixtures/diffusion-tiny --scheduler DDPM [--seed 0]
     python tools/make_diffusion_fixture.py --output Tests/Fixtures/diffusion-tiny-ddim --scheduler DDIM \\
         --beta-schedule linear [--seed 0]
+    python tools/make_diffusion_fixture.py --output Tests/Fixtures/diffusion-tiny-resize --variant resize
+    python tools/make_diffusion_fixture.py --output Tests/Fixtures/diffusion-tiny-envstate --variant envstate
+    python tools/make_diffusion_fixture.py --output Tests/Fixtures/diffusion-tiny-envstate-only --scheduler DDIM \\
+        --variant envstate-only
 
 The policy (same weights for the same --seed): one 3×32×32 camera, center-cropped to 24×24 (eval mode), 6-dim state
 and action, n_obs_steps 2, horizon 16, n_action_steps 8, down_dims (16, 32), 8 spatial-softmax keypoints, 100 train
 timesteps and 10 inference steps. ResNet-18 is swapped for a two-convolution stand-in with the same interface
 (children()[:-2] is the feature extractor; its BatchNorm becomes GroupNorm as LeRobot does), so the package stays
 small and nothing is downloaded (pretrained_backbone_weights None). Everything else (crop, spatial softmax, FiLM
-U-Net, diffusers' scheduler, processors) is LeRobot's own code.
+U-Net, diffusers' scheduler, processors) is LeRobot's own code. --variant resize makes the camera 3×48×64 with
+resize_shape (32, 40) and crop_ratio 0.8 (crop 25×32); --variant envstate adds a 4-dim observation.environment_state
+(MEAN_STD), recorded per request as requests/<n>.env.bin; envstate-only has it and no camera.
 
 Every request goes through LeRobot's path: uint8 frame → prepare_observation_for_inference → pre-processor → cameras
 stacked into observation.images → populate_queues (the first observation of an episode fills the queue) →
