@@ -33,6 +33,7 @@ SCHEMAS = {
     "Observation": [
         ("state", TENSOR, None), ("images", IMAGES, {}), ("task", str, ""), ("inference_delay_steps", int, 0),
         ("prefix_model", TENSOR, None), ("prefix_robot", TENSOR, None), ("episode_start", bool, False),
+        ("environment_state", TENSOR, None),
     ],
     "ActionChunk": [
         ("seq_id_echo", int, 0), ("client_mono_ns_echo", int, 0), ("episode_id_echo", int, 0),
@@ -93,9 +94,14 @@ def wire_value(kind, value):
     return value
 
 
+# Optional keys written only when set (so messages without them encode as before they existed).
+OMITTED_WHEN_NONE = {("Observation", "environment_state")}
+
+
 def canonical(msg_type, fields):
     """All fields, LeRobot's order, defaults filled: what a Python encoder writes."""
-    return {k: wire_value(kind, fields.get(k, default)) for k, kind, default in SCHEMAS[msg_type]}
+    return {k: wire_value(kind, fields.get(k, default)) for k, kind, default in SCHEMAS[msg_type]
+            if not ((msg_type, k) in OMITTED_WHEN_NONE and fields.get(k, default) is None)}
 
 
 # --- expected values, as the Swift tests report theirs (JSON; ordered maps as [key, value] lists) ----------
@@ -177,6 +183,8 @@ def message_cases():
     add("obs_empty_map", "Observation", {}, wire={})
     add("obs_only_task", "Observation", {"task": "pick"}, wire={"task": "pick"})
     add("obs_nil_tensors", "Observation", {"state": None, "task": ""})
+    add("obs_environment_state", "Observation", {"state": np.ones(6, dtype=f32),
+                                                 "environment_state": np.array([0.5, -1, 3, 4], dtype=f32)})
     add("obs_unicode_task", "Observation",
         {"task": "折り畳む タオル 🧺 — ñandú «quote» \"x\" \\ \n tab\t", "state": np.zeros(0, dtype=f32)})
     add("obs_long_task", "Observation", {"task": "x" * 40 + "é" * 300})  # str8 and str16 forms

@@ -41,16 +41,19 @@ out of every attention.
 
 Diffusion Policy (diffusion) is split in two graphs around the noise scheduler (DDPM or DDIM), which the server runs
 in Swift:
-  onnx/encoder.onnx    observation.state [batch, n_obs_steps, S] (normalized) and observation.images.<cam>
+  onnx/encoder.onnx    observation.state [batch, n_obs_steps, S] (normalized), observation.environment_state
+                       [batch, n_obs_steps, E] when the policy has one (normalized) and observation.images.<cam>
                        [batch, n_obs_steps, 3, H, W] (normalized, the config's size; oldest observation first)
-                       → global_cond float32 [batch, G]: LeRobot's optional resize, the eval-mode center crop, the
-                       ResNet + spatial-softmax image encoder and the concatenation with the state
+                       → global_cond float32 [batch, G]: LeRobot's optional resize (torchvision's antialiased
+                       bilinear Resize as two MatMuls with its weights), the eval-mode center crop, the ResNet +
+                       spatial-softmax image encoder and the concatenation with the state (and environment state)
   onnx/denoiser.onnx   sample float32 [batch, horizon, A], timestep int64 [batch], global_cond → model_output float32
                        [batch, horizon, A] (the conditional 1D U-Net: noise or sample, per prediction_type)
   model.json adds "diffusion": {"scheduler" ("DDPM" | "DDIM"), "num_train_timesteps", "num_inference_steps",
                        "beta_schedule", "beta_start", "beta_end", "clip_sample", "clip_sample_range",
                        "prediction_type", "timestep_spacing", "steps_offset", "horizon", "n_obs_steps",
-                       "n_action_steps", "action_dim"}, plus "variance_type" (DDPM) or "set_alpha_to_one" and "eta"
+                       "n_action_steps", "action_dim", and "resize_shape" [h, w] when the graph resizes}, plus
+                       "variance_type" (DDPM) or "set_alpha_to_one" and "eta"
                        (DDIM): diffusers' settings as LeRobot builds its scheduler (diffusers' defaults where LeRobot
                        passes none).
 The check runs both graphs with a numpy scheduler loop against PyTorch's generate_actions on the same initial noise
@@ -567,26 +570,29 @@ class DiffusionGraphs:
         import torch
 
         config = policy.config
-        if config.env_state_feature is not None:
-            raise SystemExit("diffusion with observation.environment_state is not supported by this exporter")
         if config.robot_state_feature is None:
             raise SystemExit("diffusion without observation.state is not supported by this exporter")
         model = policy.diffusion
         self.config = config
         self.cameras = list(config.image_features)
         self.state_dim = config.robot_state_feature.shape[0]
+        self.env_dim = config.env_state_feature.shape[0] if config.env_state_feature is not None else None
         self.action_dim = config.action_feature.shape[0]
         cameras = self.cameras
+        has_env = self.env_dim is not None
 
         class Encoder(torch.nn.Module):
             def __init__(self):
                 super().__init__()
                 self.model = model
 
-            def forward(self, state, *images):
+            def forward(self, state, *rest):
                 batch = {"observation.state": state}
+                if has_env:
+                    batch["observation.environment_state"] = rest[0]
+                    rest = rest[1:]
                 if cameras:
-                    batch["observation.images"] = torch.stack(list(images), dim=2)
+                    batch["observation.images"] = torch.stack(list(rest), dim=2)
                 return model._prepare_global_conditioning(batch)
 
         class Denoiser(torch.nn.Module):
@@ -599,25 +605,47 @@ class DiffusionGraphs:
 
         self.encoder = Encoder().eval()
         self.denoiser = Denoiser().eval()
-        self.encoder_inputs = ["observation.state"] + cameras
-        if config.resize_shape is not None:
-            raise SystemExit("diffusion with resize_shape is not supported by this exporter (torchvision's antialiased "
-                             "Resize); export a checkpoint whose cameras already have the policy's image size")
-        encoders = model.rgb_encoder if config.use_separate_rgb_encoder_per_camera else [model.rgb_encoder]
-        self.rgb_encoders = list(encoders) if cameras else []
+        self.encoder_inputs = ["observation.state"] + (["observation.environment_state"] if has_env else []) + cameras
+        self.rgb_encoders = []
+        if cameras:
+            separate = config.use_separate_rgb_encoder_per_camera
+            self.rgb_encoders = list(model.rgb_encoder) if separate else [model.rgb_encoder]
+        self.resize_shape = None
+        if config.resize_shape is not None and cameras:
+            if len(config.resize_shape) != 2 or any(int(d) <= 0 for d in config.resize_shape):
+                raise SystemExit(f"diffusion: resize_shape {config.resize_shape} must be two positive integers")
+            self.resize_shape = [int(d) for d in config.resize_shape]
 
     @contextlib.contextmanager
     def tracing(self):
         """While exporting, the eval-mode center crop is a fixed slice. torchvision's CenterCrop computes its offsets
         with Python's round() on the image size, which the tracer sees as a tensor; the image size is fixed by the
-        config, so the offsets are computed here with torchvision's formula (round((H − h) / 2), round((W − w) / 2)).
-        The check after export compares against the unpatched PyTorch model."""
+        config (or by resize_shape), so the offsets are computed here with torchvision's formula
+        (round((H − h) / 2), round((W − w) / 2)). With resize_shape, torchvision's antialiased bilinear Resize becomes
+        two matrix products (rows, then columns) whose weights are what torchvision's resize gives one-hot images
+        (resize_weights): plain MatMul nodes at any opset. The check after export compares against the unpatched
+        PyTorch model."""
         import torch
 
         config = self.config
-        originals = [encoder.center_crop for encoder in self.rgb_encoders if encoder.do_crop]
-        if originals:
-            _, height, width = next(iter(config.image_features.values())).shape
+        patched = [encoder for encoder in self.rgb_encoders if encoder.do_crop or encoder.resize is not None]
+        originals = [(encoder.center_crop if encoder.do_crop else None, encoder.resize) for encoder in patched]
+        height, width = next(iter(config.image_features.values())).shape[1:] if self.cameras else (0, 0)
+        if self.resize_shape is not None:
+            rows = resize_weights(height, self.resize_shape[0])
+            columns = resize_weights(width, self.resize_shape[1]).t().contiguous()
+
+            class MatrixResize(torch.nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.register_buffer("rows", rows)
+                    self.register_buffer("columns", columns)
+
+                def forward(self, x):
+                    return torch.matmul(torch.matmul(self.rows, x), self.columns)
+
+            height, width = self.resize_shape
+        if config.crop_shape is not None:
             crop_h, crop_w = config.crop_shape
             top, left = int(round((height - crop_h) / 2.0)), int(round((width - crop_w) / 2.0))
 
@@ -625,24 +653,30 @@ class DiffusionGraphs:
                 def forward(self, x):
                     return x[..., top:top + crop_h, left:left + crop_w]
 
-            for encoder in self.rgb_encoders:
-                if encoder.do_crop:
-                    encoder.center_crop = StaticCenterCrop()
+        for encoder in patched:
+            if encoder.do_crop:
+                encoder.center_crop = StaticCenterCrop()
+            if encoder.resize is not None:
+                encoder.resize = MatrixResize()
         try:
             yield
         finally:
-            for encoder, original in zip([e for e in self.rgb_encoders if e.do_crop], originals):
-                encoder.center_crop = original
+            for encoder, (crop, resize) in zip(patched, originals):
+                if crop is not None:
+                    encoder.center_crop = crop
+                encoder.resize = resize
 
     def random_history(self, batch, generator):
-        """Normalized-looking state and image histories `[batch, n_obs_steps, ...]`."""
+        """Normalized-looking state, environment state (None without one) and image histories
+        `[batch, n_obs_steps, ...]`."""
         import torch
 
         n = self.config.n_obs_steps
         state = torch.randn(batch, n, self.state_dim, generator=generator)
+        env = torch.randn(batch, n, self.env_dim, generator=generator) if self.env_dim is not None else None
         images = [torch.randn([batch, n] + list(self.config.input_features[key].shape), generator=generator)
                   for key in self.cameras]
-        return state, images
+        return state, env, images
 
     def settings(self, scheduler):
         """The "diffusion" block of model.json, from the policy's config and its diffusers scheduler."""
@@ -658,6 +692,8 @@ class DiffusionGraphs:
             "horizon": config.horizon, "n_obs_steps": config.n_obs_steps, "n_action_steps": config.n_action_steps,
             "action_dim": self.action_dim,
         }
+        if self.resize_shape is not None:
+            block["resize_shape"] = list(self.resize_shape)
         if config.noise_scheduler_type == "DDPM":
             block["variance_type"] = sc.variance_type
         else:
@@ -678,6 +714,19 @@ class DiffusionGraphs:
         if unsupported:
             raise SystemExit(f"diffusion: scheduler settings not supported by this exporter: {', '.join(unsupported)}")
         return block
+
+
+def resize_weights(size, target):
+    """The [target, size] matrix of torchvision's tensor Resize along one axis (bilinear, antialias=True, half-pixel
+    centres): row i holds the weights output pixel i gives the input pixels, read off by resizing one-hot images
+    (one batch entry per input pixel; the other axis has length 4 and keeps it: with length 1 torch 2.10's
+    antialiased kernel gives every output row the first one's value)."""
+    import torch
+    import torchvision.transforms.functional as TF
+
+    eye = torch.eye(size, dtype=torch.float32).reshape(size, 1, size, 1).expand(size, 1, size, 4).contiguous()
+    resized = TF.resize(eye, [target, 4], interpolation=TF.InterpolationMode.BILINEAR, antialias=True)
+    return resized[:, 0, :, 0].t().contiguous()
 
 
 class NumpyDiffusionScheduler:
@@ -774,11 +823,13 @@ def diffusion_noise(block, batch, generator):
     return initial, [torch.randn(*shape, generator=generator) for _ in range(noisy)]
 
 
-def torch_generate_actions(policy, state, images, initial, step_noise):
+def torch_generate_actions(policy, state, env, images, initial, step_noise):
     """LeRobot's DiffusionModel.generate_actions on a stacked history, with fixed noise: [batch, n_action_steps, A]."""
     import torch
 
     batch = {"observation.state": state}
+    if env is not None:
+        batch["observation.environment_state"] = env
     if images:
         batch["observation.images"] = torch.stack(list(images), dim=2)
     with torch.no_grad(), fixed_ddpm_noise(step_noise) as left:
@@ -788,11 +839,11 @@ def torch_generate_actions(policy, state, images, initial, step_noise):
     return actions
 
 
-def sample_diffusion_with_onnx(encoder, denoiser, graphs, scheduler, state, images, initial, step_noise):
+def sample_diffusion_with_onnx(encoder, denoiser, graphs, scheduler, state, env, images, initial, step_noise):
     """The scheduler loop in numpy around the two graphs; returns the chunk rows [n_obs_steps−1, +n_action_steps)."""
     import numpy as np
 
-    feeds = dict(zip(graphs.encoder_inputs, [state] + list(images)))
+    feeds = dict(zip(graphs.encoder_inputs, [state] + ([env] if env is not None else []) + list(images)))
     cond = encoder.run(["global_cond"], feeds)[0]
     x = initial.astype(np.float32)
     noise = list(step_noise)
@@ -817,15 +868,16 @@ def export_diffusion(policy, output, opset, atol, samples, log):
     scheduler_torch = policy.diffusion.noise_scheduler
     block = graphs.settings(scheduler_torch)
     generator = torch.Generator().manual_seed(0)
-    state, images = graphs.random_history(1, generator)
+    state, env, images = graphs.random_history(1, generator)
+    encoder_inputs = (state,) + ((env,) if env is not None else ()) + tuple(images)
     encoder_path = os.path.join(output, "onnx", "encoder.onnx")
     denoiser_path = os.path.join(output, "onnx", "denoiser.onnx")
     with torch.no_grad(), graphs.tracing():
         torch.onnx.export(
-            graphs.encoder, (state, *images), encoder_path, input_names=graphs.encoder_inputs,
+            graphs.encoder, encoder_inputs, encoder_path, input_names=graphs.encoder_inputs,
             output_names=["global_cond"], dynamic_axes={n: {0: "batch"} for n in graphs.encoder_inputs + ["global_cond"]},
             opset_version=opset, dynamo=False)
-        cond = graphs.encoder(state, *images)
+        cond = graphs.encoder(*encoder_inputs)
         sample = torch.randn(1, config.horizon, graphs.action_dim, generator=generator)
         timestep = torch.full((1,), 7, dtype=torch.int64)
         names = ["sample", "timestep", "global_cond"]
@@ -845,10 +897,11 @@ def export_diffusion(policy, output, opset, atol, samples, log):
     worst = 0.0
     for batch in (1, 2):
         for _ in range(samples):
-            state, images = graphs.random_history(batch, generator)
+            state, env, images = graphs.random_history(batch, generator)
             initial, step_noise = diffusion_noise(block, batch, generator)
-            expected = torch_generate_actions(policy, state, images, initial, step_noise).numpy()
+            expected = torch_generate_actions(policy, state, env, images, initial, step_noise).numpy()
             got = sample_diffusion_with_onnx(encoder, denoiser, graphs, scheduler, state.numpy(),
+                                             env.numpy() if env is not None else None,
                                              [i.numpy() for i in images], initial.numpy(), [n.numpy() for n in step_noise])
             if got.shape != expected.shape:
                 raise SystemExit(f"diffusion check: ONNX Runtime gave {got.shape}, PyTorch {expected.shape}")
@@ -862,6 +915,8 @@ def export_diffusion(policy, output, opset, atol, samples, log):
     n = config.n_obs_steps
     global_dim = int(cond.shape[1])
     encoder_in = [f32("observation.state", [n, graphs.state_dim])]
+    if graphs.env_dim is not None:
+        encoder_in.append(f32("observation.environment_state", [n, graphs.env_dim]))
     encoder_in += [f32(key, [n] + list(config.input_features[key].shape)) for key in graphs.cameras]
     chunk = [config.horizon, graphs.action_dim]
     denoiser_in = [f32("sample", chunk), {"name": "timestep", "dtype": "int64", "shape": ["batch"]},

@@ -6,13 +6,19 @@ and, for DDPM, every step's variance noise (diffusers' randn_tensor replays the 
     python tools/make_diffusion_fixture.py --output Tests/Fixtures/diffusion-tiny --scheduler DDPM [--seed 0]
     python tools/make_diffusion_fixture.py --output Tests/Fixtures/diffusion-tiny-ddim --scheduler DDIM \\
         --beta-schedule linear [--seed 0]
+    python tools/make_diffusion_fixture.py --output Tests/Fixtures/diffusion-tiny-resize --variant resize
+    python tools/make_diffusion_fixture.py --output Tests/Fixtures/diffusion-tiny-envstate --variant envstate
+    python tools/make_diffusion_fixture.py --output Tests/Fixtures/diffusion-tiny-envstate-only --scheduler DDIM \\
+        --variant envstate-only
 
 The policy (same weights for the same --seed): one 3×32×32 camera, center-cropped to 24×24 (eval mode), 6-dim state
 and action, n_obs_steps 2, horizon 16, n_action_steps 8, down_dims (16, 32), 8 spatial-softmax keypoints, 100 train
 timesteps and 10 inference steps. ResNet-18 is swapped for a two-convolution stand-in with the same interface
 (children()[:-2] is the feature extractor; its BatchNorm becomes GroupNorm as LeRobot does), so the package stays
 small and nothing is downloaded (pretrained_backbone_weights None). Everything else (crop, spatial softmax, FiLM
-U-Net, diffusers' scheduler, processors) is LeRobot's own code.
+U-Net, diffusers' scheduler, processors) is LeRobot's own code. --variant resize makes the camera 3×48×64 with
+resize_shape (32, 40) and crop_ratio 0.8 (crop 25×32); --variant envstate adds a 4-dim observation.environment_state
+(MEAN_STD), recorded per request as requests/<n>.env.bin; envstate-only has it and no camera.
 
 Every request goes through LeRobot's path: uint8 frame → prepare_observation_for_inference → pre-processor → cameras
 stacked into observation.images → populate_queues (the first observation of an episode fills the queue) →
@@ -53,32 +59,48 @@ class TinyBackbone(torch.nn.Module):
         self.fc = torch.nn.Linear(16, 1)
 
 
-def make_config(scheduler, beta_schedule, prediction="epsilon", clip_range=1.0):
+def make_config(scheduler, beta_schedule, prediction="epsilon", clip_range=1.0, variant="camera"):
+    """variant: "camera" (the default fixtures), "resize" (a 3×48×64 camera resized to 32×40, crop_ratio 0.8),
+    "envstate" (a 4-dim observation.environment_state and the 3×32×32 camera) or "envstate-only" (no camera)."""
     from lerobot.configs.types import FeatureType, NormalizationMode, PolicyFeature
     from lerobot.policies.diffusion.configuration_diffusion import DiffusionConfig
 
+    inputs = {"observation.state": PolicyFeature(type=FeatureType.STATE, shape=(6,))}
+    if variant.startswith("envstate"):
+        inputs["observation.environment_state"] = PolicyFeature(type=FeatureType.ENV, shape=(4,))
+    image = {"camera": {"shape": (3, 32, 32), "crop_shape": (24, 24)},
+             "resize": {"shape": (3, 48, 64), "crop_shape": None, "resize_shape": (32, 40), "crop_ratio": 0.8},
+             "envstate": {"shape": (3, 32, 32), "crop_shape": (24, 24)},
+             "envstate-only": {"crop_shape": (24, 24)}}[variant]
+    if "shape" in image:
+        inputs["observation.images.front"] = PolicyFeature(type=FeatureType.VISUAL, shape=image["shape"])
+    extra = {key: image[key] for key in ("resize_shape", "crop_ratio") if key in image}
+    mapping = {"VISUAL": NormalizationMode.MEAN_STD, "STATE": NormalizationMode.MIN_MAX,
+               "ACTION": NormalizationMode.MIN_MAX}
+    if variant.startswith("envstate"):
+        mapping["ENV"] = NormalizationMode.MEAN_STD
     return DiffusionConfig(
-        input_features={"observation.state": PolicyFeature(type=FeatureType.STATE, shape=(6,)),
-                        "observation.images.front": PolicyFeature(type=FeatureType.VISUAL, shape=(3, 32, 32))},
+        input_features=inputs,
         output_features={"action": PolicyFeature(type=FeatureType.ACTION, shape=(6,))},
-        n_obs_steps=2, horizon=16, n_action_steps=8, drop_n_last_frames=7, crop_shape=(24, 24), crop_is_random=True,
+        n_obs_steps=2, horizon=16, n_action_steps=8, drop_n_last_frames=7, crop_shape=image["crop_shape"],
+        crop_is_random=True, **extra,
         pretrained_backbone_weights=None, use_group_norm=True, spatial_softmax_num_keypoints=8, down_dims=(16, 32),
         kernel_size=5, n_groups=8, diffusion_step_embed_dim=32, noise_scheduler_type=scheduler,
         num_train_timesteps=100, num_inference_steps=10, beta_schedule=beta_schedule, clip_sample=True,
         clip_sample_range=clip_range, prediction_type=prediction, device="cpu",
-        normalization_mapping={"VISUAL": NormalizationMode.MEAN_STD, "STATE": NormalizationMode.MIN_MAX,
-                               "ACTION": NormalizationMode.MIN_MAX},
+        normalization_mapping=mapping,
     )
 
 
-def make_policy(scheduler, beta_schedule, seed, prediction="epsilon", clip_range=1.0, output_scale=1.0):
+def make_policy(scheduler, beta_schedule, seed, prediction="epsilon", clip_range=1.0, output_scale=1.0,
+                variant="camera"):
     from lerobot.policies.diffusion.modeling_diffusion import DiffusionPolicy
 
     torch.manual_seed(seed)
     original = torchvision.models.resnet18
     torchvision.models.resnet18 = TinyBackbone
     try:
-        policy = DiffusionPolicy(make_config(scheduler, beta_schedule, prediction, clip_range))
+        policy = DiffusionPolicy(make_config(scheduler, beta_schedule, prediction, clip_range, variant))
     finally:
         torchvision.models.resnet18 = original
     # --output-scale rescales the U-Net's last layer (1: LeRobot's initialisation). With 1 about a third of the
@@ -116,11 +138,18 @@ def noise_for(policy, generator):
     return initial, [torch.randn(*shape, generator=generator) for _ in range(steps)]
 
 
-def observe(policy, pre, state, frames):
+def raw_observation(state, env, frames):
+    observation = {"observation.state": state.copy(), **{k: v.copy() for k, v in frames.items()}}
+    if env is not None:
+        observation["observation.environment_state"] = env.copy()
+    return observation
+
+
+def observe(policy, pre, state, env, frames):
     """LeRobot's path up to the queue: prepare_observation_for_inference, pre-processor, cameras stacked, queues."""
     from lerobot.policies.utils import populate_queues, prepare_observation_for_inference
 
-    observation = {"observation.state": state.copy(), **{k: v.copy() for k, v in frames.items()}}
+    observation = raw_observation(state, env, frames)
     batch = pre(prepare_observation_for_inference(observation, torch.device("cpu"), task="", robot_type=""))
     return stack_and_queue(policy, batch)
 
@@ -130,7 +159,8 @@ def stack_and_queue(policy, batch):
 
     # select_action's order: drop the action, stack the cameras, then fill the queues.
     batch = {key: value for key, value in batch.items() if key.startswith("observation.")}
-    batch["observation.images"] = torch.stack([batch[key] for key in policy.config.image_features], dim=-4)
+    if policy.config.image_features:
+        batch["observation.images"] = torch.stack([batch[key] for key in policy.config.image_features], dim=-4)
     policy._queues = populate_queues(policy._queues, batch)
     return batch
 
@@ -146,6 +176,7 @@ def record_requests(policy, pre, post, output, rng, generator):
     os.makedirs(os.path.join(output, "requests"), exist_ok=True)
     config = policy.config
     cameras = list(config.image_features)
+    env_dim = config.env_state_feature.shape[0] if config.env_state_feature is not None else 0
     # Three single-request episodes, then one episode of three consecutive observations (the history case).
     episodes_spec = [1, 1, 1, 3]
     episodes = []
@@ -156,15 +187,19 @@ def record_requests(policy, pre, post, output, rng, generator):
         entries = []
         for _ in range(length):
             state = rng.uniform(-2, 2, 6).astype(np.float32)
+            env = rng.uniform(-2, 2, env_dim).astype(np.float32) if env_dim else None
             frames = {cam: rng.integers(0, 256, (config.input_features[cam].shape[1], config.input_features[cam].shape[2], 3),
                                         dtype=np.uint8) for cam in cameras}
             initial, step_noise = noise_for(policy, generator)
-            batch = observe(policy, pre, state, frames)
+            batch = observe(policy, pre, state, env, frames)
             chunk_model = predict(policy, batch, initial, step_noise)
             chunk_robot = post(chunk_model)
             entry = {"state": f"requests/{r}.state.bin", "images": {}, "noise": f"requests/{r}.noise.bin",
                      "chunk_model": f"requests/{r}.model.bin", "chunk_robot": f"requests/{r}.robot.bin"}
             write(os.path.join(output, entry["state"]), state)
+            if env is not None:
+                entry["environment_state"] = f"requests/{r}.env.bin"
+                write(os.path.join(output, entry["environment_state"]), env)
             for cam, frame in frames.items():
                 entry["images"][cam] = {"file": f"requests/{r}.{cam}.u8.bin", "height": frame.shape[0],
                                         "width": frame.shape[1]}
@@ -177,7 +212,7 @@ def record_requests(policy, pre, post, output, rng, generator):
             write(os.path.join(output, entry["chunk_robot"]), chunk_robot[0].numpy().astype(np.float32))
             entries.append(entry)
             if length == 1:
-                singles.append((state, frames, initial, step_noise))
+                singles.append((state, frames, initial, step_noise, env))
             r += 1
         episodes.append(entries)
 
@@ -186,10 +221,10 @@ def record_requests(policy, pre, post, output, rng, generator):
 
     policy.reset()
     processed = []
-    for state, frames, _, _ in singles:
-        observation = {"observation.state": state.copy(), **{k: v.copy() for k, v in frames.items()}}
+    for state, frames, _, _, env in singles:
+        observation = raw_observation(state, env, frames)
         processed.append(pre(prepare_observation_for_inference(observation, torch.device("cpu"), task="", robot_type="")))
-    keys = ["observation.state"] + cameras
+    keys = ["observation.state"] + (["observation.environment_state"] if env_dim else []) + cameras
     batch = {key: torch.cat([p[key] for p in processed]) for key in keys}
     batch = stack_and_queue(policy, batch)
     initial = torch.cat([s[2] for s in singles])
@@ -266,6 +301,10 @@ def main():
     parser.add_argument("--prediction-type", choices=["epsilon", "sample"], default="epsilon")
     parser.add_argument("--clip-sample-range", type=float, default=1.0)
     parser.add_argument("--output-scale", type=float, default=1.0, help="factor on the U-Net's last layer's weights")
+    parser.add_argument("--variant", choices=["camera", "resize", "envstate", "envstate-only"], default="camera",
+                        help="camera: 3×32×32 cropped to 24×24 (default); resize: 3×48×64 resized to 32×40 with "
+                             "crop_ratio 0.8 (crop 25×32); envstate: plus a 4-dim observation.environment_state; "
+                             "envstate-only: the environment state and no camera")
     parser.add_argument("--scheduler-reference", action="store_true",
                         help="also record diffusers' scheduler steps for the Swift scheduler's unit tests")
     args = parser.parse_args()
@@ -274,7 +313,7 @@ def main():
     rng = np.random.default_rng(args.seed)
     generator = torch.Generator().manual_seed(args.seed + 1)
     policy = make_policy(args.scheduler, args.beta_schedule, args.seed, args.prediction_type, args.clip_sample_range,
-                         args.output_scale)
+                         args.output_scale, args.variant)
     pre, post = make_diffusion_pre_post_processors(policy.config, dataset_stats=make_stats(policy, rng))
     with tempfile.TemporaryDirectory() as checkpoint:
         policy.save_pretrained(checkpoint)

@@ -6,13 +6,19 @@ public struct PolicyRequest: Sendable {
     public var state: [Float]
     /// Camera images by full feature key, in the robot's order.
     public var images: [(key: String, image: RGBImage)]
+    /// `observation.environment_state`, float32, for policies that take one (Diffusion Policy); nil otherwise.
+    public var environmentState: [Float]?
     public var task: String
     /// Present when RTC is active for the session.
     public var rtc: RTCInputs?
 
-    public init(state: [Float], images: [(key: String, image: RGBImage)] = [], task: String = "", rtc: RTCInputs? = nil) {
+    public init(
+        state: [Float], images: [(key: String, image: RGBImage)] = [], task: String = "", rtc: RTCInputs? = nil,
+        environmentState: [Float]? = nil
+    ) {
         self.state = state
         self.images = images
+        self.environmentState = environmentState
         self.task = task
         self.rtc = rtc
     }

@@ -86,7 +86,8 @@ public enum ServerStartup {
     }
 
     /// Runs `warmup_inferences` synthetic requests through decode → policy → encode (the second with an RTC
-    /// prefix): all-zero state, black images of each expected camera's size, raw codec.
+    /// prefix): all-zero state (and environment state, when the policy takes one), black images of each expected
+    /// camera's size, raw codec.
     public static func warmUp(_ server: LoadedServer, runner: InferenceRunner) throws {
         let config = server.policy.config
         var images: [(String, WireImage)] = []
@@ -104,6 +105,11 @@ public enum ServerStartup {
                 state: try PolicyTensor(float32: [Float](repeating: 0, count: config.stateDim)), task: server.manifest.defaultTask,
                 prefixModel: prefix, prefixRobot: prefix, episodeStart: true)
             for (key, image) in images { observation.images[key] = image }
+            if let environment = config.inputFeatures.first(where: { $0.key == "observation.environment_state" }),
+                environment.shape.count == 1
+            {
+                observation.environmentState = try PolicyTensor(float32: [Float](repeating: 0, count: environment.shape[0]))
+            }
             var session = ServerSession(
                 sessionID: "warmup", clientUUID: "warmup", rtcEnabled: server.rtcActive, task: "",
                 processors: server.policy.makeSessionState(), now: runner.now)

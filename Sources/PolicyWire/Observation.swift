@@ -18,6 +18,9 @@ public struct Observation: PolicyWireMessage {
     public var prefixRobot: PolicyTensor?
     /// True on the first observation of an episode.
     public var episodeStart: Bool
+    /// `observation.environment_state`, float32 `[E]`, or nil (only policies that take one read it). Sent only when
+    /// set, so observations without it encode as before.
+    public var environmentState: PolicyTensor?
 
     public init(
         state: PolicyTensor? = nil,
@@ -26,8 +29,10 @@ public struct Observation: PolicyWireMessage {
         inferenceDelaySteps: Int64 = 0,
         prefixModel: PolicyTensor? = nil,
         prefixRobot: PolicyTensor? = nil,
-        episodeStart: Bool = false
+        episodeStart: Bool = false,
+        environmentState: PolicyTensor? = nil
     ) {
+        self.environmentState = environmentState
         self.state = state
         self.images = images
         self.task = task
@@ -55,10 +60,11 @@ public struct Observation: PolicyWireMessage {
         prefixModel = try f.tensor("prefix_model")
         prefixRobot = try f.tensor("prefix_robot")
         episodeStart = try f.bool("episode_start")
+        environmentState = try f.tensor("environment_state")
     }
 
     public func encode(into buffer: inout ByteBuffer) {
-        buffer.writeMessagePackMapHeader(count: 7)
+        buffer.writeMessagePackMapHeader(count: environmentState == nil ? 7 : 8)
         buffer.writeMessagePackString("state")
         buffer.writePolicyTensor(state)
         buffer.writeMessagePackString("images")
@@ -77,5 +83,9 @@ public struct Observation: PolicyWireMessage {
         buffer.writePolicyTensor(prefixRobot)
         buffer.writeMessagePackString("episode_start")
         buffer.writeMessagePackBool(episodeStart)
+        if let environmentState {
+            buffer.writeMessagePackString("environment_state")
+            buffer.writePolicyTensor(environmentState)
+        }
     }
 }

@@ -52,7 +52,10 @@ struct DiffusionONNXTests {
                     initial: try file(entry["noise"]),
                     steps: (0..<(steps.isEmpty ? 0 : noisySteps)).map { Array(steps[($0 * size)..<(($0 + 1) * size)]) })
                 return Request(
-                    request: PolicyRequest(state: try file(entry["state"]), images: images), noise: noise,
+                    request: PolicyRequest(
+                        state: try file(entry["state"]), images: images,
+                        environmentState: entry["environment_state"] == nil ? nil : try file(entry["environment_state"])),
+                    noise: noise,
                     chunkModel: try file(entry["chunk_model"]), chunkRobot: try file(entry["chunk_robot"]))
             }
         }
@@ -196,10 +199,12 @@ struct DiffusionONNXTests {
     }
 
     /// A copy of the DDPM fixture with `model.json`'s diffusion block (or the whole object) changed.
-    static func edited(_ change: (inout [String: Any]) -> Void, config: ((String) -> String)? = nil) throws -> URL {
+    static func edited(
+        _ change: (inout [String: Any]) -> Void, config: ((String) -> String)? = nil, from base: URL = ddpm
+    ) throws -> URL {
         let fm = FileManager.default
         let copy = fm.temporaryDirectory.appendingPathComponent("diffusion-edit-\(UUID().uuidString)")
-        try fm.copyItem(at: ddpm, to: copy)
+        try fm.copyItem(at: base, to: copy)
         let url = copy.appendingPathComponent("onnx/model.json")
         var object = try #require(try Fixtures.json(url) as? [String: Any])
         change(&object)

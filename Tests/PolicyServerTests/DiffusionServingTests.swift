@@ -85,4 +85,51 @@ struct DiffusionServingTests {
         let continued = try stale.predictChunk(plan[3].request, session: kept).chunkModel
         #expect(zip(continued, served[3]).map { abs($0 - $1) }.max()! > 1e-3)
     }
+
+    @Test("Environment state over the wire (no camera): warm-up, chunks equal the policy's own, a missing one is refused")
+    func environmentState() async throws {
+        let directory = Self.directory.deletingLastPathComponent().appendingPathComponent("diffusion-tiny-envstate-only")
+        let manifest = try ServerManifest(yaml: nil, overrides: [
+            ("model.repo_or_path", directory.path), ("model.device", "cpu"), ("zenoh.mode", "peer"),
+        ])
+        let server = try await ServerStartup.load(manifest)
+        #expect(server.capabilities.expectedCameras.isEmpty)
+        let runner = try InferenceRunner(
+            policy: server.policy, settings: .init(servingMode: server.servingMode, rtcExecutionHorizon: 10, defaultTask: ""))
+        try ServerStartup.warmUp(server, runner: runner)
+        let requests = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: directory.appendingPathComponent("requests/requests.json"))) as! [String: Any]
+        let entries = Array((requests["episodes"] as! [[[String: Any]]]).joined())
+        var session = ServerSession(
+            sessionID: "s1", clientUUID: "c1", rtcEnabled: false, task: "", processors: server.policy.makeSessionState(), now: 0)
+        let reference = try ONNXDiffusionPolicy(directory: directory, config: server.policy.config)
+        let referenceSession = reference.makeSessionState()
+        // The warm-up's two requests took two noise draws from the server policy's stream; take them here too.
+        let zeros = PolicyRequest(state: [Float](repeating: 0, count: 6), environmentState: [0, 0, 0, 0])
+        for _ in 0..<manifest.warmupInferences { _ = try reference.predictChunk(zeros, session: reference.makeSessionState()) }
+        for (seq, entry) in entries.suffix(3).enumerated() {
+            let state = try Self.floats(directory.appendingPathComponent(entry["state"] as! String))
+            let environment = try Self.floats(directory.appendingPathComponent(entry["environment_state"] as! String))
+            let observation = Observation(
+                state: try PolicyTensor(float32: state), episodeStart: seq == 0,
+                environmentState: try PolicyTensor(float32: environment))
+            let header = AttachmentHeader(
+                messageType: .observation, seqID: UInt64(seq), episodeID: 1, clientMonoNs: 5, sessionEpoch: 1)
+            let reply = try runner.serve(
+                PendingObservation(header: header, body: observation.encoded(), receivedAt: runner.now), session: &session,
+                superseded: 0, serverLoad: 0)
+            let chunk = try #require(try ActionChunk(decoding: reply.body).chunkModel as PolicyTensor?)
+            let want = try reference.predictChunk(
+                PolicyRequest(state: state, environmentState: environment), session: referenceSession).chunkModel
+            #expect(chunk.floats() == want, "request \(seq)")
+        }
+        let missing = Observation(state: try PolicyTensor(float32: [Float](repeating: 0, count: 6)), episodeStart: true)
+        #expect(throws: (any Error).self) {
+            try runner.serve(
+                PendingObservation(
+                    header: AttachmentHeader(messageType: .observation, seqID: 9, episodeID: 2, clientMonoNs: 5, sessionEpoch: 1),
+                    body: missing.encoded(), receivedAt: runner.now),
+                session: &session, superseded: 0, serverLoad: 0)
+        }
+    }
 }

@@ -80,6 +80,7 @@ extension PolicyConfig {
             case let v as Bool: raw[key] = v
             case let v as Int: raw[key] = v
             case let v as Double: raw[key] = v
+            case let v as [Int]: raw[key] = v
             default: continue
             }
         }

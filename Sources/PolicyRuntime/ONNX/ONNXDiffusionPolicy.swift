@@ -10,8 +10,8 @@ import Synchronization
 /// (DDPM or DDIM) runs the `denoiser` graph once per inference step, and the chunk is the sample's rows
 /// `[n_obs_steps − 1, n_obs_steps − 1 + n_action_steps)` after the post-processor.
 ///
-/// Observation history: each session keeps its own queue of `n_obs_steps` pre-processed observations (state and
-/// cameras), cleared by ``PolicySessionState/reset()``; the first observation of an episode fills the queue (LeRobot's
+/// Observation history: each session keeps its own queue of `n_obs_steps` pre-processed observations (state,
+/// environment state when the policy takes one, and cameras), cleared by ``PolicySessionState/reset()``; the first observation of an episode fills the queue (LeRobot's
 /// `populate_queues`), every later one pushes the oldest out. Because of that history the family is served
 /// exclusively (`PolicyServingClass`), one robot at a time.
 ///
@@ -22,6 +22,7 @@ public final class ONNXDiffusionPolicy: BatchedChunkPolicy {
     /// Policy families exported as encoder + denoiser graphs.
     public static let diffusionTypes: Set<String> = ["diffusion"]
     public static let stateInput = "observation.state"
+    public static let environmentStateInput = "observation.environment_state"
 
     /// One request's noise: `initial` `[horizon × action_dim]`, and `steps`, one `[horizon × action_dim]` per step
     /// that adds noise (``DiffusionScheduler/noisySteps``; empty for DDIM).
@@ -46,6 +47,8 @@ public final class ONNXDiffusionPolicy: BatchedChunkPolicy {
     /// Cameras by policy key with their per-observation shape `[3, H, W]`, in the encoder's input order.
     let cameras: [(name: String, shape: [Int])]
     let stateDim: Int
+    /// Length of `observation.environment_state` when the encoder takes it, else 0.
+    let environmentDim: Int
     let globalCondDim: Int
     /// Whether the denoiser's `timestep` is int64 (else float32).
     let integerTimestep: Bool
@@ -93,26 +96,56 @@ public final class ONNXDiffusionPolicy: BatchedChunkPolicy {
         let n = settings.nObsSteps
         var cameras: [(String, [Int])] = []
         var sawState = false
+        var environmentDim = 0
         for spec in encoderGraph.inputs {
             guard let feature = config.inputFeatures.first(where: { $0.key == spec.name }) else {
                 throw invalid("encoder input '\(spec.name)' is not an input feature of config.json")
             }
             let isImage = feature.type == "VISUAL"
-            guard isImage || feature.key == Self.stateInput else {
+            let isEnvironment = feature.key == Self.environmentStateInput
+            guard isImage || isEnvironment || feature.key == Self.stateInput else {
                 throw PolicyRuntimeError(
-                    .unsupportedPolicy, "\(source): encoder input '\(spec.name)' (\(feature.type)): only observation.state and cameras reach the server")
+                    .unsupportedPolicy,
+                    "\(source): encoder input '\(spec.name)' (\(feature.type)): only observation.state, "
+                        + "observation.environment_state and cameras reach the server")
             }
             guard !isImage || feature.shape.count == 3 && feature.shape[0] == 3 else {
                 throw invalid("camera '\(spec.name)' must be [3, H, W], not \(feature.shape)")
+            }
+            guard isImage || feature.shape.count == 1 && feature.shape[0] > 0 else {
+                throw invalid("'\(spec.name)' must be one positive length [N] in config.json, not \(feature.shape)")
             }
             let expected = ["batch", "\(n)"] + feature.shape.map(String.init)
             guard spec.dtype == "float32", dims(spec) == expected else {
                 throw invalid(
                     "encoder input '\(spec.name)' is \(spec.dtype) \(dims(spec)); config.json needs float32 [\(expected.joined(separator: ", "))]")
             }
-            if isImage { cameras.append((spec.name, feature.shape)) } else { sawState = true }
+            if isImage {
+                cameras.append((spec.name, feature.shape))
+            } else if isEnvironment {
+                environmentDim = feature.shape[0]
+            } else {
+                sawState = true
+            }
         }
         guard sawState else { throw invalid("the encoder graph must take observation.state") }
+        // Every camera and the environment state config.json declares must reach the encoder.
+        for feature in config.inputFeatures where feature.type == "VISUAL" || feature.key == Self.environmentStateInput {
+            guard encoderGraph.inputs.contains(where: { $0.name == feature.key }) else {
+                throw invalid("config.json's input feature '\(feature.key)' is not an input of the encoder graph")
+            }
+        }
+        // LeRobot's resize_shape happens inside the encoder graph; the package must say it does, with the same size.
+        let configResize = config.raw["resize_shape"] as? [Int]
+        if cameras.isEmpty {
+            if let resize = settings.resizeShape {
+                throw invalid("diffusion.resize_shape \(resize) is set but the encoder graph takes no camera")
+            }
+        } else if configResize != settings.resizeShape {
+            throw invalid(
+                "diffusion.resize_shape \(settings.resizeShape.map { "\($0)" } ?? "absent") differs from config.json's "
+                    + "resize_shape \(configResize.map { "\($0)" } ?? "null")")
+        }
         guard let condition = encoderGraph.outputs.first(where: { $0.name == "global_cond" }), condition.dtype == "float32",
             condition.shape.count == 2, case .fixed(let conditionDim) = condition.shape[1]
         else { throw invalid("the encoder graph must give 'global_cond' float32 [batch, G]") }
@@ -139,6 +172,7 @@ public final class ONNXDiffusionPolicy: BatchedChunkPolicy {
         self.settings = settings
         self.cameras = cameras
         self.stateDim = config.stateDim
+        self.environmentDim = environmentDim
         self.globalCondDim = conditionDim
         self.integerTimestep = timestep.dtype == "int64"
         self.generator = Mutex(Xoshiro256StarStar(seed: seed))
@@ -227,6 +261,10 @@ public final class ONNXDiffusionPolicy: BatchedChunkPolicy {
         var feeds: [String: ORTTensor] = [:]
         do {
             feeds[Self.stateInput] = try ORTTensor(histories.flatMap { $0.flatMap(\.state) }, shape: [batch, n, stateDim])
+            if environmentDim > 0 {
+                feeds[Self.environmentStateInput] = try ORTTensor(
+                    histories.flatMap { $0.flatMap(\.environmentState) }, shape: [batch, n, environmentDim])
+            }
             for (k, camera) in cameras.enumerated() {
                 feeds[camera.name] = try ORTTensor(histories.flatMap { $0.flatMap { $0.images[k] } }, shape: [batch, n] + camera.shape)
             }
@@ -311,6 +349,24 @@ public final class ONNXDiffusionPolicy: BatchedChunkPolicy {
                 }
             }
             features[Self.stateInput] = state
+            if environmentDim > 0 {
+                let environment = try ORTTensor(zeros: .float32, shape: [batch, environmentDim])
+                for (index, request) in requests.enumerated() {
+                    guard let values = request.environmentState else {
+                        throw PolicyRuntimeError(
+                            .invalidInput, "\(Self.environmentStateInput) is missing; the policy expects \(environmentDim) values")
+                    }
+                    guard values.count == environmentDim else {
+                        throw PolicyRuntimeError(
+                            .invalidInput,
+                            "\(Self.environmentStateInput) has \(values.count) values, the policy expects \(environmentDim)")
+                    }
+                    try environment.withUnsafeMutableBufferPointer(of: Float.self) { buffer in
+                        for (j, value) in values.enumerated() { buffer[index * environmentDim + j] = value }
+                    }
+                }
+                features[Self.environmentStateInput] = environment
+            }
             for camera in cameras {
                 let (height, width) = (camera.shape[1], camera.shape[2])
                 let plane = 3 * height * width
@@ -337,6 +393,15 @@ public final class ONNXDiffusionPolicy: BatchedChunkPolicy {
         guard let state = try? features[Self.stateInput]?.values(as: Float.self) else {
             throw PolicyRuntimeError(.inferenceFailed, "the pre-processor lost observation.state")
         }
+        var environment: [Float] = []
+        if environmentDim > 0 {
+            guard let values = try? features[Self.environmentStateInput]?.values(as: Float.self),
+                values.count == batch * environmentDim
+            else {
+                throw PolicyRuntimeError(.inferenceFailed, "the pre-processor lost \(Self.environmentStateInput)")
+            }
+            environment = values
+        }
         var images: [[Float]] = []
         for camera in cameras {
             guard let values = try? features[camera.name]?.values(as: Float.self) else {
@@ -347,6 +412,7 @@ public final class ONNXDiffusionPolicy: BatchedChunkPolicy {
         let observations = (0..<batch).map { index in
             DiffusionSessionState.Observation(
                 state: Array(state[(index * stateDim)..<((index + 1) * stateDim)]),
+                environmentState: Array(environment[(index * environmentDim)..<((index + 1) * environmentDim)]),
                 images: zip(cameras, images).map { camera, values in
                     let plane = camera.shape.reduce(1, *)
                     return Array(values[(index * plane)..<((index + 1) * plane)])
@@ -360,9 +426,11 @@ public final class ONNXDiffusionPolicy: BatchedChunkPolicy {
 /// One robot's state for a diffusion policy: the last `n_obs_steps` pre-processed observations (LeRobot's
 /// observation queues), and the state the relative step cached last.
 public final class DiffusionSessionState: PolicySessionState {
-    /// One pre-processed observation: normalized state, and each camera's normalized CHW image.
+    /// One pre-processed observation: normalized state, normalized environment state (empty when the policy has
+    /// none), and each camera's normalized CHW image.
     public struct Observation: Sendable, Hashable {
         public var state: [Float]
+        public var environmentState: [Float]
         public var images: [[Float]]
     }
 

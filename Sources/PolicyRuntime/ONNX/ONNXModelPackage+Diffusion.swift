@@ -13,6 +13,9 @@ extension ONNXModelPackage {
     /// (DDIM: `"set_alpha_to_one": true, "eta": 0.0` instead of `variance_type`.) `timestep_spacing`, `steps_offset`,
     /// `variance_type`, `set_alpha_to_one` and `eta` may be left out (diffusers' defaults); other values than those above for `timestep_spacing` ("leading"), `variance_type` ("fixed_small",
     /// DDPM) and `eta` (0, DDIM) are refused, as are prediction types other than `epsilon` and `sample` (LeRobot's).
+    /// `"resize_shape": [h, w]` says the encoder graph resizes the cameras (LeRobot's `resize_shape`: torchvision's
+    /// antialiased bilinear Resize, in the graph as two matrix products) before the center crop; the cameras still
+    /// arrive at the config's image size.
     public struct Diffusion: Sendable, Hashable {
         public var scheduler: DiffusionScheduler.Settings
         /// Rows the denoiser generates.
@@ -22,6 +25,8 @@ extension ONNXModelPackage {
         /// Rows of the returned chunk: `[n_obs_steps − 1, n_obs_steps − 1 + n_action_steps)` of the sample.
         public var nActionSteps: Int
         public var actionDim: Int
+        /// `[height, width]` the encoder graph resizes the cameras to, or nil when it does not resize.
+        public var resizeShape: [Int]?
 
         /// Parses the block; errors name `<source>: diffusion.<field>`.
         init(parsing value: Any, source: String) throws(PolicyRuntimeError) {
@@ -97,6 +102,21 @@ extension ONNXModelPackage {
             self.nObsSteps = try positive("n_obs_steps")
             self.nActionSteps = try positive("n_action_steps")
             self.actionDim = try positive("action_dim")
+            if let raw = block["resize_shape"], !(raw is NSNull) {
+                guard let values = raw as? [Any], values.count == 2 else {
+                    throw fail("diffusion.resize_shape must be [height, width], not \(raw)")
+                }
+                var shape: [Int] = []
+                for value in values {
+                    guard let number = value as? NSNumber, !isBool(number), let side = Int(exactly: number.doubleValue),
+                        side > 0, side <= 1 << 15
+                    else { throw fail("diffusion.resize_shape must be two positive integers (at most 32768), not \(raw)") }
+                    shape.append(side)
+                }
+                self.resizeShape = shape
+            } else {
+                self.resizeShape = nil
+            }
             guard nActionSteps <= horizon - nObsSteps + 1 else {
                 throw fail(
                     "diffusion.n_action_steps \(nActionSteps) must be at most horizon − n_obs_steps + 1 = \(horizon - nObsSteps + 1)")

@@ -109,7 +109,12 @@ public final class InferenceRunner {
             throw PolicyRuntimeError(
                 .invalidInput, "prefix_robot row \(i / max(1, config.actionDim)) is not finite: every value must be finite")
         }
-        let request = PolicyRequest(state: state, images: images, task: task, rtc: rtc)
+        let environment = observation.environmentState?.floats()
+        if let environment, let i = environment.firstIndex(where: { !$0.isFinite }) {
+            throw PolicyRuntimeError(
+                .invalidInput, "observation.environment_state[\(i)] is \(environment[i]): every value must be finite")
+        }
+        let request = PolicyRequest(state: state, images: images, task: task, rtc: rtc, environmentState: environment)
         return Prepared(header: header, episode: episode, queueWaitMs: queueWaitMs, request: request)
     }
 
