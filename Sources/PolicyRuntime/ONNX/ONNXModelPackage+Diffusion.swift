@@ -45,9 +45,12 @@ extension ONNXModelPackage {
                 }
                 return value
             }
-            func positive(_ key: String) throws(PolicyRuntimeError) -> Int {
+            // Bounds far above any policy's, so that sizes read from the file cannot overflow or exhaust memory.
+            func positive(_ key: String, atMost limit: Int = 10_000) throws(PolicyRuntimeError) -> Int {
                 let value = try integer(key)
-                guard value > 0 else { throw fail("diffusion.\(key) must be a positive integer, not \(value)") }
+                guard value > 0, value <= limit else {
+                    throw fail("diffusion.\(key) must be an integer in 1...\(limit), not \(value)")
+                }
                 return value
             }
             func number(_ key: String, default fallback: Double? = nil) throws(PolicyRuntimeError) -> Double {
@@ -88,8 +91,8 @@ extension ONNXModelPackage {
                 throw fail("diffusion.eta \(block["eta"]!) is not supported (supported: 0, deterministic DDIM)")
             }
             let settings = DiffusionScheduler.Settings(
-                kind: kind, numTrainTimesteps: try positive("num_train_timesteps"),
-                numInferenceSteps: try positive("num_inference_steps"),
+                kind: kind, numTrainTimesteps: try positive("num_train_timesteps", atMost: DiffusionScheduler.maxTrainTimesteps),
+                numInferenceSteps: try positive("num_inference_steps", atMost: DiffusionScheduler.maxTrainTimesteps),
                 betaSchedule: try choice("beta_schedule", DiffusionScheduler.BetaSchedule.self),
                 betaStart: try number("beta_start"), betaEnd: try number("beta_end"), clipSample: try flag("clip_sample"),
                 clipSampleRange: Float(try number("clip_sample_range")),
@@ -99,9 +102,9 @@ extension ONNXModelPackage {
             do { _ = try DiffusionScheduler(settings) } catch { throw fail(error.message) }
             self.scheduler = settings
             self.horizon = try positive("horizon")
-            self.nObsSteps = try positive("n_obs_steps")
+            self.nObsSteps = try positive("n_obs_steps", atMost: 1_000)
             self.nActionSteps = try positive("n_action_steps")
-            self.actionDim = try positive("action_dim")
+            self.actionDim = try positive("action_dim", atMost: 4_096)
             if let raw = block["resize_shape"], !(raw is NSNull) {
                 guard let values = raw as? [Any], values.count == 2 else {
                     throw fail("diffusion.resize_shape must be [height, width], not \(raw)")
