@@ -291,47 +291,84 @@ class SmolVLAGraphs(FlowGraphs):
         return self.prefix.policy.model.vlm_with_expert.get_vlm_model().text_model.get_input_embeddings().num_embeddings
 
 
-class Pi0Graphs(FlowGraphs):
+class PrefixCache:
+    """The prefix keys/values as the patched GemmaAttention reads them with use_cache=False (pi0, pi0.5)."""
+
+    def __init__(self, pairs):
+        self.pairs = pairs
+
+    def __getitem__(self, layer):
+        return self.pairs[layer]
+
+    def get_seq_length(self, layer_idx=0):
+        return self.pairs[layer_idx][0].shape[-2]
+
+
+class PaliGemmaGraphs(FlowGraphs):
+    """What pi0 and pi0.5 share: PaliGemma's Gemma run once over the prefix with use_cache=True, its cache handed to
+    the action expert. LeRobot 0.4.4's pi0 and pi0.5 need openpi's patched transformers; with stock transformers run
+    tools/pi0_transformers_patch.apply() before building the policy (load_policy does)."""
+
+    def setup(self, policy, family):
+        config = policy.config
+        if config.dtype != "float32":
+            raise SystemExit(f"{family}: only dtype float32 is supported by this exporter")
+        if config.empty_cameras:
+            raise SystemExit(f"{family}: empty_cameras is not supported by this exporter")
+        self.config = config
+        self.cameras = list(config.image_features)
+        self.layers = policy.model.paligemma_with_expert.paligemma.config.text_config.num_hidden_layers
+        self.tokens = config.tokenizer_max_length
+        self.state_dim = config.robot_state_feature.shape[0]
+
+    @staticmethod
+    def run_prefix(model, make_att_2d_masks, prepared, image_masks, tokens, mask, layers):
+        """`embed_prefix` and PaliGemma's Gemma with use_cache=True: the pad mask and the flat list of keys/values."""
+        import torch
+
+        embs, pad_masks, att_masks = model.embed_prefix(prepared, image_masks, tokens, mask)
+        att_2d = make_att_2d_masks(pad_masks, att_masks)
+        positions = torch.cumsum(pad_masks, dim=1) - 1
+        att_4d = model._prepare_attention_masks_4d(att_2d)
+        model.paligemma_with_expert.paligemma.language_model.config._attn_implementation = "eager"
+        _, cache = model.paligemma_with_expert.forward(
+            attention_mask=att_4d, position_ids=positions, past_key_values=None, inputs_embeds=[embs, None],
+            use_cache=True)
+        flat = []
+        for i in range(layers):
+            flat += [cache[i][0], cache[i][1]]
+        return pad_masks, flat
+
+    @staticmethod
+    def unflatten(rest, layers):
+        """The cache and x_t, time back from the velocity graph's flat inputs."""
+        cache = PrefixCache([(rest[2 * i], rest[2 * i + 1]) for i in range(layers)])
+        return cache, rest[2 * layers], rest[2 * layers + 1]
+
+    def tracing(self):
+        return self.bool_reductions_as_ints()
+
+    def policy_vocab(self):
+        return self.prefix.policy.model.paligemma_with_expert.paligemma.model.language_model.embed_tokens.num_embeddings
+
+
+class Pi0Graphs(PaliGemmaGraphs):
     """pi0 split at its key/value cache, as PI0Pytorch.sample_actions runs it: `prefix` runs LeRobot's image
     preparation (`_preprocess_images`: resize with padding to image_resolution, [-1, 1]), state padding
     (`prepare_state`), `embed_prefix` (SigLIP + PaliGemma projector, language embeddings × sqrt(width)) and PaliGemma's
     Gemma once with use_cache=True; `velocity` is LeRobot's `denoise_step` (state token + action/time tokens through
     the action expert, attending the cache). pi0 puts the state in the suffix, so the prefix graph also outputs the
     padded state (`prefix_state`, float32 [batch, max_state_dim]) and the velocity graph takes it back with the cache:
-    velocity inputs = prefix outputs + x_t + time, as for SmolVLA.
-
-    LeRobot 0.4.4's pi0 needs openpi's patched transformers; with stock transformers run
-    tools/pi0_transformers_patch.apply() before building the policy (load_policy does)."""
+    velocity inputs = prefix outputs + x_t + time, as for SmolVLA."""
 
     def __init__(self, policy):
         import torch
 
         from lerobot.policies.pi0.modeling_pi0 import make_att_2d_masks
 
-        config = policy.config
-        if config.dtype != "float32":
-            raise SystemExit("pi0: only dtype float32 is supported by this exporter")
-        if config.empty_cameras:
-            raise SystemExit("pi0: empty_cameras is not supported by this exporter")
-        model = policy.model
-        self.config = config
-        self.cameras = list(config.image_features)
-        self.layers = model.paligemma_with_expert.paligemma.config.text_config.num_hidden_layers
-        self.tokens = config.tokenizer_max_length
-        self.state_dim = config.robot_state_feature.shape[0]
-        cameras, layers = self.cameras, self.layers
-
-        class PrefixCache:
-            """The prefix keys/values as the patched GemmaAttention reads them with use_cache=False."""
-
-            def __init__(self, pairs):
-                self.pairs = pairs
-
-            def __getitem__(self, layer):
-                return self.pairs[layer]
-
-            def get_seq_length(self, layer_idx=0):
-                return self.pairs[layer_idx][0].shape[-2]
+        self.setup(policy, "pi0")
+        model, cameras, layers = policy.model, self.cameras, self.layers
+        run_prefix, unflatten = self.run_prefix, self.unflatten
 
         class Prefix(torch.nn.Module):
             def __init__(self):
@@ -344,18 +381,8 @@ class Pi0Graphs(FlowGraphs):
                 batch = {"observation.state": state, **dict(zip(cameras, images))}
                 prepared, image_masks = policy._preprocess_images(batch)
                 padded_state = policy.prepare_state(batch)
-                embs, pad_masks, att_masks = model.embed_prefix(prepared, image_masks, tokens, mask)
-                att_2d = make_att_2d_masks(pad_masks, att_masks)
-                positions = torch.cumsum(pad_masks, dim=1) - 1
-                att_4d = model._prepare_attention_masks_4d(att_2d)
-                model.paligemma_with_expert.paligemma.language_model.config._attn_implementation = "eager"
-                _, cache = model.paligemma_with_expert.forward(
-                    attention_mask=att_4d, position_ids=positions, past_key_values=None, inputs_embeds=[embs, None],
-                    use_cache=True)
-                out = [pad_masks, padded_state]
-                for i in range(layers):
-                    out += [cache[i][0], cache[i][1]]
-                return tuple(out)
+                pad_masks, cache = run_prefix(model, make_att_2d_masks, prepared, image_masks, tokens, mask, layers)
+                return tuple([pad_masks, padded_state] + cache)
 
         class Velocity(torch.nn.Module):
             def __init__(self):
@@ -363,8 +390,7 @@ class Pi0Graphs(FlowGraphs):
                 self.policy = policy
 
             def forward(self, pad_masks, state, *rest):
-                cache = PrefixCache([(rest[2 * i], rest[2 * i + 1]) for i in range(layers)])
-                x_t, time = rest[2 * layers], rest[2 * layers + 1]
+                cache, x_t, time = unflatten(rest, layers)
                 return model.denoise_step(state, pad_masks, cache, x_t, time)
 
         self.prefix = Prefix().eval()
@@ -374,24 +400,15 @@ class Pi0Graphs(FlowGraphs):
         self.cache_names = ["prefix_pad_mask", "prefix_state"] + [
             f"past_{kind}.{i}" for i in range(layers) for kind in ("key", "value")]
 
-    def tracing(self):
-        return self.bool_reductions_as_ints()
 
-    def policy_vocab(self):
-        return self.prefix.policy.model.paligemma_with_expert.paligemma.model.language_model.embed_tokens.num_embeddings
-
-
-class Pi05Graphs(FlowGraphs):
+class Pi05Graphs(PaliGemmaGraphs):
     """pi0.5 split at its key/value cache, as PI05Pytorch.sample_actions runs it. pi0.5 has no state in the model: the
     pre-processor's `pi05_prepare_state_tokenizer_processor_step` writes the discretized normalized state into the
     prompt, so the prefix graph takes cameras + tokens + mask only (`_preprocess_images`, `embed_prefix`, PaliGemma's
     Gemma with use_cache=True) and outputs prefix_pad_mask + the cache. `velocity` is LeRobot's `denoise_step`: the
     action tokens (`action_in_proj` of x_t) through the action expert attending the cache, with the time embedding
     (`time_mlp_in` / `time_mlp_out`) as the adaRMS condition of every expert norm. Velocity inputs = prefix outputs +
-    x_t + time, as for SmolVLA and pi0.
-
-    LeRobot 0.4.4's pi0.5 needs openpi's patched transformers (adaRMS included); with stock transformers run
-    tools/pi0_transformers_patch.apply() before building the policy (load_policy does)."""
+    x_t + time, as for SmolVLA and pi0 (adaRMS is part of tools/pi0_transformers_patch.py)."""
 
     takes_state = False
 
@@ -400,30 +417,9 @@ class Pi05Graphs(FlowGraphs):
 
         from lerobot.policies.pi05.modeling_pi05 import make_att_2d_masks
 
-        config = policy.config
-        if config.dtype != "float32":
-            raise SystemExit("pi05: only dtype float32 is supported by this exporter")
-        if config.empty_cameras:
-            raise SystemExit("pi05: empty_cameras is not supported by this exporter")
-        model = policy.model
-        self.config = config
-        self.cameras = list(config.image_features)
-        self.layers = model.paligemma_with_expert.paligemma.config.text_config.num_hidden_layers
-        self.tokens = config.tokenizer_max_length
-        self.state_dim = config.robot_state_feature.shape[0]
-        cameras, layers = self.cameras, self.layers
-
-        class PrefixCache:
-            """The prefix keys/values as the patched GemmaAttention reads them with use_cache=False."""
-
-            def __init__(self, pairs):
-                self.pairs = pairs
-
-            def __getitem__(self, layer):
-                return self.pairs[layer]
-
-            def get_seq_length(self, layer_idx=0):
-                return self.pairs[layer_idx][0].shape[-2]
+        self.setup(policy, "pi05")
+        model, cameras, layers = policy.model, self.cameras, self.layers
+        run_prefix, unflatten = self.run_prefix, self.unflatten
 
         class Prefix(torch.nn.Module):
             def __init__(self):
@@ -434,18 +430,8 @@ class Pi05Graphs(FlowGraphs):
                 images = rest[: len(cameras)]
                 tokens, mask = rest[len(cameras)], rest[len(cameras) + 1]
                 prepared, image_masks = policy._preprocess_images(dict(zip(cameras, images)))
-                embs, pad_masks, att_masks = model.embed_prefix(prepared, image_masks, tokens, mask)
-                att_2d = make_att_2d_masks(pad_masks, att_masks)
-                positions = torch.cumsum(pad_masks, dim=1) - 1
-                att_4d = model._prepare_attention_masks_4d(att_2d)
-                model.paligemma_with_expert.paligemma.language_model.config._attn_implementation = "eager"
-                _, cache = model.paligemma_with_expert.forward(
-                    attention_mask=att_4d, position_ids=positions, past_key_values=None, inputs_embeds=[embs, None],
-                    use_cache=True)
-                out = [pad_masks]
-                for i in range(layers):
-                    out += [cache[i][0], cache[i][1]]
-                return tuple(out)
+                pad_masks, cache = run_prefix(model, make_att_2d_masks, prepared, image_masks, tokens, mask, layers)
+                return tuple([pad_masks] + cache)
 
         class Velocity(torch.nn.Module):
             def __init__(self):
@@ -453,20 +439,13 @@ class Pi05Graphs(FlowGraphs):
                 self.policy = policy
 
             def forward(self, pad_masks, *rest):
-                cache = PrefixCache([(rest[2 * i], rest[2 * i + 1]) for i in range(layers)])
-                x_t, time = rest[2 * layers], rest[2 * layers + 1]
+                cache, x_t, time = unflatten(rest, layers)
                 return model.denoise_step(pad_masks, cache, x_t, time)
 
         self.prefix = Prefix().eval()
         self.velocity = Velocity().eval()
         self.prefix_inputs = self.cameras + ["observation.language.tokens", "observation.language.attention_mask"]
         self.cache_names = ["prefix_pad_mask"] + [f"past_{kind}.{i}" for i in range(layers) for kind in ("key", "value")]
-
-    def tracing(self):
-        return self.bool_reductions_as_ints()
-
-    def policy_vocab(self):
-        return self.prefix.policy.model.paligemma_with_expert.paligemma.model.language_model.embed_tokens.num_embeddings
 
 
 GRAPHS = {"smolvla": SmolVLAGraphs, "pi0": Pi0Graphs, "pi05": Pi05Graphs}
