@@ -25,7 +25,6 @@ input. The tokenizer is the local PaliGemma-style BPE of the pi0 fixture (Tests/
 Needs torch + lerobot + transformers + onnx + onnxruntime (see tools/export_onnx.py).
 """
 import argparse
-import contextlib
 import os
 import sys
 import tempfile
@@ -37,39 +36,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pi0_transformers_patch  # noqa: E402
 from export_onnx import export_policy  # noqa: E402
 from make_flow_fixture import record  # noqa: E402
-from make_pi0_fixture import VOCAB, make_tokenizer, relocate_tokenizer  # noqa: E402
+from make_pi0_fixture import make_tokenizer, relocate_tokenizer, tiny_sizes  # noqa: E402
 
 TOKENS = 72
-
-
-@contextlib.contextmanager
-def tiny_sizes():
-    """While pi0.5 is built: tiny Gemma widths, a tiny SigLIP, a small vocabulary (sizes only)."""
-    from lerobot.policies.pi05 import modeling_pi05 as m
-
-    tiny = {"gemma_2b": m.GemmaConfig(width=64, depth=2, mlp_dim=128, num_heads=8, num_kv_heads=1, head_dim=16),
-            "gemma_300m": m.GemmaConfig(width=32, depth=2, mlp_dim=64, num_heads=8, num_kv_heads=1, head_dim=16)}
-    originals = (m.get_gemma_config, m.PaliGemmaForConditionalGeneration, m.GemmaForCausalLM)
-    paligemma, expert = originals[1], originals[2]
-
-    def tiny_paligemma(config):
-        vision = config.vision_config
-        vision.hidden_size, vision.intermediate_size, vision.num_hidden_layers = 32, 64, 2
-        vision.num_attention_heads, vision.patch_size = 2, 8
-        vision.projection_dim = config.text_config.hidden_size
-        config.text_config.vocab_size = VOCAB
-        return paligemma(config=config)
-
-    def tiny_expert(config):
-        config.vocab_size = VOCAB
-        return expert(config=config)
-
-    m.get_gemma_config = lambda variant: tiny[variant]
-    m.PaliGemmaForConditionalGeneration, m.GemmaForCausalLM = tiny_paligemma, tiny_expert
-    try:
-        yield
-    finally:
-        m.get_gemma_config, m.PaliGemmaForConditionalGeneration, m.GemmaForCausalLM = originals
 
 
 def make_policy(seed):
@@ -86,7 +55,9 @@ def make_policy(seed):
         image_resolution=(32, 32), tokenizer_max_length=TOKENS, device="cpu",
         normalization_mapping={"VISUAL": NormalizationMode.IDENTITY, "STATE": NormalizationMode.QUANTILES,
                                "ACTION": NormalizationMode.QUANTILES})
-    with tiny_sizes():
+    from lerobot.policies.pi05 import modeling_pi05
+
+    with tiny_sizes(modeling_pi05):
         policy = PI05Policy(config).eval()
     expert = policy.model.paligemma_with_expert.gemma_expert.model
     assert expert.norm.dense is not None and not hasattr(expert.norm, "weight"), "the expert's norms must be adaptive"

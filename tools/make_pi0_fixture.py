@@ -64,9 +64,11 @@ def make_tokenizer(directory):
 
 
 @contextlib.contextmanager
-def tiny_sizes():
-    """While pi0 is built: tiny Gemma widths, a tiny SigLIP, a small vocabulary (sizes only)."""
-    from lerobot.policies.pi0 import modeling_pi0 as m
+def tiny_sizes(m=None):
+    """While pi0 is built (or pi0.5, with `m` its modeling module): tiny Gemma widths, a tiny SigLIP, a small
+    vocabulary (sizes only)."""
+    if m is None:
+        from lerobot.policies.pi0 import modeling_pi0 as m
 
     tiny = {"gemma_2b": m.GemmaConfig(width=64, depth=2, mlp_dim=128, num_heads=8, num_kv_heads=1, head_dim=16),
             "gemma_300m": m.GemmaConfig(width=32, depth=2, mlp_dim=64, num_heads=8, num_kv_heads=1, head_dim=16)}
