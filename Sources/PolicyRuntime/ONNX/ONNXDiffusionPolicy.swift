@@ -177,22 +177,8 @@ public final class ONNXDiffusionPolicy: BatchedChunkPolicy {
         self.integerTimestep = timestep.dtype == "int64"
         self.generator = Mutex(Xoshiro256StarStar(seed: seed))
         self.processors = try PolicyProcessors.load(directory: directory, config: config)
-        do {
-            let library = try ORTLibrary.load(path: options.onnxRuntimeLibrary)
-            let sessionOptions = ORTSessionOptions(intraOpThreads: options.intraOpThreads, device: try ORTDevice(parsing: options.device))
-            self.encoder = try ORTSession(library: library, modelPath: encoderGraph.path, options: sessionOptions, logger: options.logger)
-            self.denoiser = try ORTSession(library: library, modelPath: denoiserGraph.path, options: sessionOptions, logger: options.logger)
-        } catch {
-            throw PolicyRuntimeError(.unsupportedPolicy, "\(directory.path): \(error.message)")
-        }
-        for (session, graph) in [(encoder, encoderGraph), (denoiser, denoiserGraph)] {
-            guard Set(session.inputNames) == Set(graph.inputs.map(\.name)), Set(graph.outputs.map(\.name)).isSubset(of: session.outputNames) else {
-                throw PolicyRuntimeError(
-                    .invalidCheckpoint,
-                    "\(graph.path) has inputs \(session.inputNames) and outputs \(session.outputNames), but \(source) describes "
-                        + "inputs \(graph.inputs.map(\.name)) and outputs \(graph.outputs.map(\.name))")
-            }
-        }
+        let sessions = try ONNXModelPackage.openSessions([encoderGraph, denoiserGraph], directory: directory, options: options)
+        (self.encoder, self.denoiser) = (sessions[0], sessions[1])
         options.logger.debug(
             "ONNX diffusion policy loaded",
             metadata: ["policy.type": "\(config.type)", "onnxruntime.provider": "\(encoder.provider)",

@@ -76,22 +76,8 @@ public final class ONNXFlowMatchingGraphs: Sendable {
         } catch {
             throw invalid(error.message)
         }
-        do {
-            let library = try ORTLibrary.load(path: options.onnxRuntimeLibrary)
-            let sessionOptions = ORTSessionOptions(intraOpThreads: options.intraOpThreads, device: try ORTDevice(parsing: options.device))
-            self.prefix = try ORTSession(library: library, modelPath: prefixGraph.path, options: sessionOptions, logger: options.logger)
-            self.velocity = try ORTSession(library: library, modelPath: velocityGraph.path, options: sessionOptions, logger: options.logger)
-        } catch {
-            throw PolicyRuntimeError(.unsupportedPolicy, "\(directory.path): \(error.message)")
-        }
-        for (session, graph) in [(prefix, prefixGraph), (velocity, velocityGraph)] {
-            guard Set(session.inputNames) == Set(graph.inputs.map(\.name)), Set(graph.outputs.map(\.name)).isSubset(of: session.outputNames) else {
-                throw PolicyRuntimeError(
-                    .invalidCheckpoint,
-                    "\(graph.path) has inputs \(session.inputNames) and outputs \(session.outputNames), but \(source) describes "
-                        + "inputs \(graph.inputs.map(\.name)) and outputs \(graph.outputs.map(\.name))")
-            }
-        }
+        let sessions = try ONNXModelPackage.openSessions([prefixGraph, velocityGraph], directory: directory, options: options)
+        (self.prefix, self.velocity) = (sessions[0], sessions[1])
         options.logger.debug(
             "ONNX flow-matching policy loaded",
             metadata: ["policy.type": "\(config.type)", "onnxruntime.provider": "\(prefix.provider)",
