@@ -8,17 +8,16 @@ predict_action_chunk, post-processor) and the network alone; N robots one by one
 Needs torch + lerobot (see tools/export_onnx.py).
 """
 import argparse
-import json
 import os
 import statistics
 import sys
 import tempfile
-import time
 
 import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_timing import emit, summary, timed  # noqa: E402
 from export_onnx import ChunkGraph, export_policy  # noqa: E402
 from make_act_fixture import make_policy, make_stats  # noqa: E402
 
@@ -63,23 +62,6 @@ def main():
         batch = {k: torch.cat([b[k] for b in batches]) for k in batches[0] if isinstance(batches[0][k], torch.Tensor)}
         with torch.no_grad():
             return post(policy.predict_action_chunk(pre(batch)))
-
-    def timed(fn, n, warmup):
-        samples = []
-        for i in range(warmup + n):
-            start = time.perf_counter()
-            fn(i)
-            if i >= warmup:
-                samples.append((time.perf_counter() - start) * 1000)
-        return samples
-
-    def emit(**fields):
-        print(json.dumps(fields, sort_keys=True), flush=True)
-
-    def summary(samples):
-        ordered = sorted(samples)
-        return {"median_ms": statistics.median(samples), "p90_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))],
-                "mean_ms": statistics.fmean(samples)}
 
     batches = [int(b) for b in args.batches.split(",")]
     observations = [raw() for _ in range(max(batches))]

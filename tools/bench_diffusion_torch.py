@@ -12,16 +12,15 @@ JSON lines in scripts/bench-onnx's format.
 Needs torch + lerobot + diffusers (see tools/export_onnx.py).
 """
 import argparse
-import json
 import os
 import statistics
 import sys
-import time
 
 import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_timing import emit, summary, timed  # noqa: E402
 from make_diffusion_fixture import make_policy, make_stats, stack_and_queue  # noqa: E402
 
 # The beta schedule each committed fixture was made with (Tests/Fixtures/README.md).
@@ -64,23 +63,6 @@ def main():
         batch = stack_and_queue(policy, batch)
         with torch.no_grad():
             return post(policy.predict_action_chunk(batch))
-
-    def timed(fn, n, warmup):
-        samples = []
-        for i in range(warmup + n):
-            start = time.perf_counter()
-            fn(i)
-            if i >= warmup:
-                samples.append((time.perf_counter() - start) * 1000)
-        return samples
-
-    def emit(**fields):
-        print(json.dumps(fields, sort_keys=True), flush=True)
-
-    def summary(samples):
-        ordered = sorted(samples)
-        return {"median_ms": statistics.median(samples), "p90_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))],
-                "mean_ms": statistics.fmean(samples)}
 
     batches = [int(b) for b in args.batches.split(",")]
     observations = [raw() for _ in range(max(batches + [8]))]

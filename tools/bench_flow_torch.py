@@ -11,17 +11,16 @@ delay, post-processor) and predict_action_chunk alone on a prepared batch; then 
 Needs torch + lerobot (see tools/export_onnx.py).
 """
 import argparse
-import json
 import os
 import statistics
 import sys
 import tempfile
-import time
 
 import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_timing import emit, summary, timed  # noqa: E402
 from make_flow_fixture import TASKS, make_stats, set_rtc  # noqa: E402
 
 
@@ -113,23 +112,6 @@ def main():
         kwargs = {"inference_delay": delay, "prev_chunk_left_over": prefixes(len(observations))} if rtc else {}
         with torch.no_grad():
             return post(policy.predict_action_chunk(batch, **kwargs))
-
-    def timed(fn, n, warmup):
-        samples = []
-        for i in range(warmup + n):
-            start = time.perf_counter()
-            fn(i)
-            if i >= warmup:
-                samples.append((time.perf_counter() - start) * 1000)
-        return samples
-
-    def emit(**fields):
-        print(json.dumps(fields, sort_keys=True), flush=True)
-
-    def summary(samples):
-        ordered = sorted(samples)
-        return {"median_ms": statistics.median(samples), "p90_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))],
-                "mean_ms": statistics.fmean(samples)}
 
     batches = [int(b) for b in args.batches.split(",")]
     observations = [raw() for _ in range(max(batches))]

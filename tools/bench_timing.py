@@ -1,0 +1,26 @@
+"""Timing helpers shared by the PyTorch benchmark tools (bench_act_torch, bench_flow_torch, bench_diffusion_torch):
+JSON lines in scripts/bench-onnx's format."""
+import json
+import statistics
+import time
+
+
+def timed(fn, n, warmup):
+    """Milliseconds of `fn(i)` for n calls after `warmup` untimed ones."""
+    samples = []
+    for i in range(warmup + n):
+        start = time.perf_counter()
+        fn(i)
+        if i >= warmup:
+            samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def emit(**fields):
+    print(json.dumps(fields, sort_keys=True), flush=True)
+
+
+def summary(samples):
+    ordered = sorted(samples)
+    return {"median_ms": statistics.median(samples), "p90_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))],
+            "mean_ms": statistics.fmean(samples)}
