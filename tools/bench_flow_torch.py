@@ -35,38 +35,13 @@ def build(kind, folder, rng, size="tiny"):
         policy = make_policy(vlm, 0, size)
         pre, post = make_smolvla_pre_post_processors(policy.config, dataset_stats=make_stats(policy, rng))
         return policy, pre, post
+    import make_pi05_fixture
+    import make_pi0_fixture
     import pi0_transformers_patch
 
     pi0_transformers_patch.apply()
-    if kind == "pi05":
-        import make_pi05_fixture
-        from lerobot.policies.pi05 import processor_pi05
-
-        tokenizer = os.path.join(folder, "tokenizer")
-        make_pi05_fixture.make_tokenizer(tokenizer)
-        policy = make_pi05_fixture.make_policy(0)
-        step = processor_pi05.TokenizerProcessorStep
-        processor_pi05.TokenizerProcessorStep = lambda **kwargs: step(**{**kwargs, "tokenizer_name": tokenizer})
-        try:
-            pre, post = processor_pi05.make_pi05_pre_post_processors(
-                policy.config, dataset_stats=make_pi05_fixture.make_stats(policy, rng))
-        finally:
-            processor_pi05.TokenizerProcessorStep = step
-        return policy, pre, post
-    import make_pi0_fixture
-
-    from lerobot.policies.pi0 import processor_pi0
-
-    tokenizer = os.path.join(folder, "tokenizer")
-    make_pi0_fixture.make_tokenizer(tokenizer)
-    policy = make_pi0_fixture.make_policy(0)
-    step = processor_pi0.TokenizerProcessorStep
-    processor_pi0.TokenizerProcessorStep = lambda **kwargs: step(**{**kwargs, "tokenizer_name": tokenizer})
-    try:
-        pre, post = processor_pi0.make_pi0_pre_post_processors(policy.config, dataset_stats=make_stats(policy, rng))
-    finally:
-        processor_pi0.TokenizerProcessorStep = step
-    return policy, pre, post
+    fixture = make_pi05_fixture if kind == "pi05" else make_pi0_fixture
+    return fixture.build(0, rng, os.path.join(folder, "tokenizer"))
 
 
 def main():

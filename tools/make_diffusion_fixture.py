@@ -147,7 +147,7 @@ def raw_observation(state, env, frames):
 
 def observe(policy, pre, state, env, frames):
     """LeRobot's path up to the queue: prepare_observation_for_inference, pre-processor, cameras stacked, queues."""
-    from lerobot.policies.utils import populate_queues, prepare_observation_for_inference
+    from lerobot.policies.utils import prepare_observation_for_inference
 
     observation = raw_observation(state, env, frames)
     batch = pre(prepare_observation_for_inference(observation, torch.device("cpu"), task="", robot_type=""))

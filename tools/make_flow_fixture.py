@@ -257,6 +257,18 @@ def relocate_vlm(output):
             json.dump(data, f, indent=4)
 
 
+def write_package(policy, pre, post, output, requests, rng, generator):
+    """Saves the checkpoint (policy + processors) to a temporary folder, exports it to `output` and records
+    `requests` PyTorch references (the fixture tools of every flow-matching family)."""
+    with tempfile.TemporaryDirectory() as checkpoint:
+        policy.save_pretrained(checkpoint)
+        pre.save_pretrained(checkpoint)
+        post.save_pretrained(checkpoint)
+        export_policy(policy, checkpoint, output)
+    if requests > 0:
+        record(policy, pre, post, output, requests, rng, generator)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--output", required=True)
@@ -275,13 +287,7 @@ def main():
     make_vlm(vlm, args.size)
     policy = make_policy(vlm, args.seed, args.size)
     pre, post = make_smolvla_pre_post_processors(policy.config, dataset_stats=make_stats(policy, rng))
-    with tempfile.TemporaryDirectory() as checkpoint:
-        policy.save_pretrained(checkpoint)
-        pre.save_pretrained(checkpoint)
-        post.save_pretrained(checkpoint)
-        export_policy(policy, checkpoint, args.output)
-    if args.requests > 0:
-        record(policy, pre, post, args.output, args.requests, rng, generator)
+    write_package(policy, pre, post, args.output, args.requests, rng, generator)
     relocate_vlm(args.output)
 
 

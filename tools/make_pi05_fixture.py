@@ -27,16 +27,14 @@ Needs torch + lerobot + transformers + onnx + onnxruntime (see tools/export_onnx
 import argparse
 import os
 import sys
-import tempfile
 
 import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pi0_transformers_patch  # noqa: E402
-from export_onnx import export_policy  # noqa: E402
-from make_flow_fixture import record  # noqa: E402
-from make_pi0_fixture import make_tokenizer, relocate_tokenizer, tiny_sizes  # noqa: E402
+from make_flow_fixture import write_package  # noqa: E402
+from make_pi0_fixture import local_tokenizer_processors, make_tokenizer, relocate_tokenizer, tiny_sizes  # noqa: E402
 
 TOKENS = 72
 
@@ -85,6 +83,19 @@ def make_stats(policy, rng):
     return stats
 
 
+def build(seed, rng, tokenizer):
+    """The tiny pi0.5 and LeRobot's processors, its tokenizer written to `tokenizer` (needs the transformers patch)."""
+    from lerobot.policies.pi05 import processor_pi05
+
+    make_tokenizer(tokenizer)
+    policy = make_policy(seed)
+    pre, post = local_tokenizer_processors(
+        processor_pi05, processor_pi05.make_pi05_pre_post_processors, policy, make_stats(policy, rng), tokenizer)
+    assert isinstance(pre.steps[3], processor_pi05.Pi05PrepareStateTokenizerProcessorStep)
+    assert isinstance(pre.steps[4], processor_pi05.TokenizerProcessorStep)
+    return policy, pre, post
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--output", required=True)
@@ -93,29 +104,10 @@ def main():
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     pi0_transformers_patch.apply()
-    from lerobot.policies.pi05 import processor_pi05
-
     rng = np.random.default_rng(args.seed)
     generator = torch.Generator().manual_seed(args.seed)
-    tokenizer = os.path.abspath(os.path.join(args.output, "tokenizer"))
-    make_tokenizer(tokenizer)
-    policy = make_policy(args.seed)
-    # LeRobot's own pipeline, with the tokenizer step reading the local tokenizer instead of the Hub's.
-    step = processor_pi05.TokenizerProcessorStep
-    processor_pi05.TokenizerProcessorStep = lambda **kwargs: step(**{**kwargs, "tokenizer_name": tokenizer})
-    try:
-        pre, post = processor_pi05.make_pi05_pre_post_processors(policy.config, dataset_stats=make_stats(policy, rng))
-    finally:
-        processor_pi05.TokenizerProcessorStep = step
-    assert isinstance(pre.steps[3], processor_pi05.Pi05PrepareStateTokenizerProcessorStep)
-    assert isinstance(pre.steps[4], step)
-    with tempfile.TemporaryDirectory() as checkpoint:
-        policy.save_pretrained(checkpoint)
-        pre.save_pretrained(checkpoint)
-        post.save_pretrained(checkpoint)
-        export_policy(policy, checkpoint, args.output)
-    if args.requests > 0:
-        record(policy, pre, post, args.output, args.requests, rng, generator)
+    policy, pre, post = build(args.seed, rng, os.path.abspath(os.path.join(args.output, "tokenizer")))
+    write_package(policy, pre, post, args.output, args.requests, rng, generator)
     relocate_tokenizer(args.output)
 
 

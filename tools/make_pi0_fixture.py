@@ -36,17 +36,14 @@ import argparse
 import contextlib
 import json
 import os
-import shutil
 import sys
-import tempfile
 
 import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pi0_transformers_patch  # noqa: E402
-from export_onnx import export_policy  # noqa: E402
-from make_flow_fixture import make_stats, record  # noqa: E402
+from make_flow_fixture import make_stats, write_package  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOKENIZER = os.path.join(ROOT, "Tests", "Fixtures", "tokenizers", "paligemma-bpe.json")
@@ -133,6 +130,29 @@ def relocate_tokenizer(output):
         json.dump(data, f, indent=4)
 
 
+def local_tokenizer_processors(processor_module, make_processors, policy, stats, tokenizer):
+    """LeRobot's own pipeline (`make_processors` of `processor_module`), with the tokenizer step reading the local
+    tokenizer at `tokenizer` instead of the Hub's."""
+    step = processor_module.TokenizerProcessorStep
+    processor_module.TokenizerProcessorStep = lambda **kwargs: step(**{**kwargs, "tokenizer_name": tokenizer})
+    try:
+        return make_processors(policy.config, dataset_stats=stats)
+    finally:
+        processor_module.TokenizerProcessorStep = step
+
+
+def build(seed, rng, tokenizer):
+    """The tiny pi0 and LeRobot's processors, its tokenizer written to `tokenizer` (needs the transformers patch)."""
+    from lerobot.policies.pi0 import processor_pi0
+
+    make_tokenizer(tokenizer)
+    policy = make_policy(seed)
+    pre, post = local_tokenizer_processors(
+        processor_pi0, processor_pi0.make_pi0_pre_post_processors, policy, make_stats(policy, rng), tokenizer)
+    assert isinstance(pre.steps[3], processor_pi0.TokenizerProcessorStep)
+    return policy, pre, post
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--output", required=True)
@@ -141,28 +161,10 @@ def main():
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     pi0_transformers_patch.apply()
-    from lerobot.policies.pi0 import processor_pi0
-
     rng = np.random.default_rng(args.seed)
     generator = torch.Generator().manual_seed(args.seed)
-    tokenizer = os.path.abspath(os.path.join(args.output, "tokenizer"))
-    make_tokenizer(tokenizer)
-    policy = make_policy(args.seed)
-    # LeRobot's own pipeline, with the tokenizer step reading the local tokenizer instead of the Hub's.
-    step = processor_pi0.TokenizerProcessorStep
-    processor_pi0.TokenizerProcessorStep = lambda **kwargs: step(**{**kwargs, "tokenizer_name": tokenizer})
-    try:
-        pre, post = processor_pi0.make_pi0_pre_post_processors(policy.config, dataset_stats=make_stats(policy, rng))
-    finally:
-        processor_pi0.TokenizerProcessorStep = step
-    assert isinstance(pre.steps[3], step)
-    with tempfile.TemporaryDirectory() as checkpoint:
-        policy.save_pretrained(checkpoint)
-        pre.save_pretrained(checkpoint)
-        post.save_pretrained(checkpoint)
-        export_policy(policy, checkpoint, args.output)
-    if args.requests > 0:
-        record(policy, pre, post, args.output, args.requests, rng, generator)
+    policy, pre, post = build(args.seed, rng, os.path.abspath(os.path.join(args.output, "tokenizer")))
+    write_package(policy, pre, post, args.output, args.requests, rng, generator)
     relocate_tokenizer(args.output)
 
 
