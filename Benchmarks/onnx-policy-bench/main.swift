@@ -61,6 +61,28 @@ func randomRequest(_ config: PolicyConfig) throws -> PolicyRequest {
 /// Diffusion packages: the full path per chunk (history, encoder, the whole scheduler loop, processors); network only
 /// (the encoder plus the scheduler loop over the denoiser on prepared inputs); the encoder and one denoiser call alone;
 /// then N robots, each with its own session (history), served one by one vs as one batch.
+/// `robots` requests served one by one (round-robin) vs as one batched run, `max(3, iterations / 4)` rounds after one
+/// warm-up; `group` gives each round's requests and sessions.
+func benchRobots(
+    _ policy: any BatchedChunkPolicy, robots: Int, group: () throws -> [(PolicyRequest, any PolicySessionState)]
+) throws {
+    var single: [Double] = []
+    var batched: [Double] = []
+    for i in 0..<(1 + max(3, iterations / 4)) {
+        let requests = try group()
+        var start = clock.now
+        for (r, s) in requests { _ = try policy.predictChunk(r, session: s) }
+        if i > 0 { single.append(milliseconds(clock.now - start)) }
+        start = clock.now
+        _ = try policy.predictChunks(requests)
+        if i > 0 { batched.append(milliseconds(clock.now - start)) }
+    }
+    let s = summary(single)
+    let b = summary(batched)
+    emit(["impl": "swift", "what": "robots", "robots": robots, "round_robin_ms": s.median, "batch_ms": b.median,
+          "round_robin_chunks_per_s": Double(robots) * 1000 / s.median, "batch_chunks_per_s": Double(robots) * 1000 / b.median])
+}
+
 func benchDiffusion(_ policy: ONNXDiffusionPolicy) throws {
     let session = policy.makeSessionState()
     var full: [Double] = []
@@ -126,24 +148,9 @@ func benchDiffusion(_ policy: ONNXDiffusionPolicy) throws {
     emit(["impl": "swift", "what": "denoiser_step_only", "median_ms": d.median, "p90_ms": d.p90, "mean_ms": d.mean])
 
     // N robots ready at once, each with its own history: N single runs (round-robin) vs one batched run.
-    let rounds = max(3, iterations / 4)
     for n in batches {
         let sessions = (0..<n).map { _ in policy.makeSessionState() }
-        var single: [Double] = []
-        var batched: [Double] = []
-        for i in 0..<(1 + rounds) {
-            let group = try sessions.map { (try randomRequest(policy.config), $0) }
-            var start = clock.now
-            for (r, s) in group { _ = try policy.predictChunk(r, session: s) }
-            if i > 0 { single.append(milliseconds(clock.now - start)) }
-            start = clock.now
-            _ = try policy.predictChunks(group)
-            if i > 0 { batched.append(milliseconds(clock.now - start)) }
-        }
-        let s = summary(single)
-        let b = summary(batched)
-        emit(["impl": "swift", "what": "robots", "robots": n, "round_robin_ms": s.median, "batch_ms": b.median,
-              "round_robin_chunks_per_s": Double(n) * 1000 / s.median, "batch_chunks_per_s": Double(n) * 1000 / b.median])
+        try benchRobots(policy, robots: n) { try sessions.map { (try randomRequest(policy.config), $0) } }
     }
 }
 
@@ -231,23 +238,9 @@ do {
     emit(["impl": "swift", "what": "ort_only", "median_ms": o.median, "p90_ms": o.p90, "mean_ms": o.mean, "iterations": iterations])
 
     // 3. N robots ready at once: N single runs (round-robin) vs one batched run.
-    let rounds = max(3, iterations / 4)
     for n in batches {
         let group = Array(requests.prefix(n)).map { ($0, policy.makeSessionState()) }
-        var single: [Double] = []
-        var batched: [Double] = []
-        for i in 0..<(1 + rounds) {
-            var start = clock.now
-            for (r, s) in group { _ = try policy.predictChunk(r, session: s) }
-            if i > 0 { single.append(milliseconds(clock.now - start)) }
-            start = clock.now
-            _ = try policy.predictChunks(group)
-            if i > 0 { batched.append(milliseconds(clock.now - start)) }
-        }
-        let s = summary(single)
-        let b = summary(batched)
-        emit(["impl": "swift", "what": "robots", "robots": n, "round_robin_ms": s.median, "batch_ms": b.median,
-              "round_robin_chunks_per_s": Double(n) * 1000 / s.median, "batch_chunks_per_s": Double(n) * 1000 / b.median])
+        try benchRobots(policy, robots: n) { group }
     }
 } catch {
     FileHandle.standardError.write(Data("onnx-policy-bench: \(error)\n".utf8))
