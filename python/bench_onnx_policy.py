@@ -8,12 +8,12 @@ import argparse
 import json
 import os
 import statistics
-import time
 
 import numpy as np
 import onnxruntime as ort
 from safetensors.numpy import load_file
 
+from bench_timing import emit, summary, timed
 from onnx_policy_fixtures import normalize, unnormalize
 
 
@@ -75,23 +75,6 @@ def main():
 
     batches = [int(b) for b in args.batches.split(",")]
     requests = [raw_request() for _ in range(max(batches))]
-
-    def timed(fn, n, warmup):
-        samples = []
-        for i in range(warmup + n):
-            start = time.perf_counter()
-            fn(i)
-            if i >= warmup:
-                samples.append((time.perf_counter() - start) * 1000)
-        return samples
-
-    def emit(**fields):
-        print(json.dumps(fields, sort_keys=True), flush=True)
-
-    def summary(samples):
-        ordered = sorted(samples)
-        return {"median_ms": statistics.median(samples), "p90_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))],
-                "mean_ms": statistics.fmean(samples)}
 
     f = timed(lambda i: full([requests[i % len(requests)]]), args.iterations, args.warmup)
     emit(impl="python_onnxruntime", what="full", iterations=args.iterations, onnxruntime=ort.__version__,

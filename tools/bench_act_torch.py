@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
 from bench_timing import emit, summary, timed  # noqa: E402
 from export_onnx import ChunkGraph, export_policy  # noqa: E402
 from make_act_fixture import make_policy, make_stats  # noqa: E402

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
 from bench_timing import emit, summary, timed  # noqa: E402
 from make_flow_fixture import TASKS, make_stats, set_rtc  # noqa: E402
 

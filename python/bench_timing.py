@@ -1,5 +1,5 @@
-"""Timing helpers shared by the PyTorch benchmark tools (bench_act_torch, bench_flow_torch, bench_diffusion_torch):
-JSON lines in scripts/bench-onnx's format."""
+"""Timing helpers shared by the benchmark scripts behind scripts/bench-onnx (python/bench_onnx_policy.py and
+tools/bench_{act,flow,diffusion}_torch.py): JSON lines in its format. No dependencies beyond the standard library."""
 import json
 import statistics
 import time
