@@ -44,6 +44,7 @@ import torchvision
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from export_onnx import export_policy, fixed_ddpm_noise  # noqa: E402
+from make_act_fixture import make_stats, write  # noqa: E402
 
 
 class TinyBackbone(torch.nn.Module):
@@ -109,25 +110,6 @@ def make_policy(scheduler, beta_schedule, seed, prediction="epsilon", clip_range
         for p in policy.diffusion.unet.final_conv.parameters():
             p.mul_(output_scale)
     return policy.eval()
-
-
-def make_stats(policy, rng):
-    stats = {}
-    for key, feature in {**policy.config.input_features, **policy.config.output_features}.items():
-        if feature.type.value == "VISUAL":
-            stats[key] = {"mean": torch.tensor([0.485, 0.456, 0.406]).reshape(3, 1, 1),
-                          "std": torch.tensor([0.229, 0.224, 0.225]).reshape(3, 1, 1)}
-        else:
-            n = feature.shape[0]
-            stats[key] = {"mean": torch.from_numpy(rng.uniform(-1, 1, n).astype(np.float32)),
-                          "std": torch.from_numpy(rng.uniform(0.2, 2, n).astype(np.float32)),
-                          "min": torch.from_numpy(rng.uniform(-3, -1, n).astype(np.float32)),
-                          "max": torch.from_numpy(rng.uniform(1, 3, n).astype(np.float32))}
-    return stats
-
-
-def write(path, array):
-    np.ascontiguousarray(array).astype(array.dtype.newbyteorder("<")).tofile(path)
 
 
 def noise_for(policy, generator):
