@@ -234,6 +234,8 @@ struct DiffusionONNXTests {
         let cases: [((inout [String: Any]) -> Void, String)] = [
             (Self.block("scheduler", "PNDM"), "diffusion.scheduler 'PNDM' is not supported (supported: DDPM, DDIM)"),
             (Self.block("num_inference_steps", nil), "diffusion.num_inference_steps is missing"),
+            (Self.block("num_inference_steps", 5),
+             "diffusion.num_inference_steps 5 differs from config.json's num_inference_steps 10"),
             (Self.block("num_inference_steps", 200), "diffusion.num_inference_steps 200 must be in 1...num_train_timesteps (100)"),
             (Self.block("num_train_timesteps", "100"), "diffusion.num_train_timesteps must be an integer, not 100"),
             (Self.block("prediction_type", "v_prediction"),

@@ -86,10 +86,12 @@ public final class ONNXDiffusionPolicy: BatchedChunkPolicy {
         if let type = config.raw["noise_scheduler_type"] as? String, type != settings.scheduler.kind.rawValue {
             throw invalid("diffusion.scheduler '\(settings.scheduler.kind.rawValue)' differs from config.json's noise_scheduler_type '\(type)'")
         }
+        // LeRobot runs num_train_timesteps steps when num_inference_steps is null.
+        let stepsField = config.raw["num_inference_steps"] is Int ? "num_inference_steps" : "num_train_timesteps (num_inference_steps is null)"
         let configSteps = (config.raw["num_inference_steps"] as? Int) ?? (config.raw["num_train_timesteps"] as? Int)
         if let configSteps, configSteps != settings.scheduler.numInferenceSteps {
             throw invalid(
-                "diffusion.num_inference_steps \(settings.scheduler.numInferenceSteps) differs from config.json's \(configSteps)")
+                "diffusion.num_inference_steps \(settings.scheduler.numInferenceSteps) differs from config.json's \(stepsField) \(configSteps)")
         }
         // The graphs' interfaces.
         func dims(_ spec: ONNXModelPackage.TensorSpec) -> [String] { spec.shape.map(\.description) }
