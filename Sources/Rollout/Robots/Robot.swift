@@ -1,13 +1,14 @@
 public import PolicyWire
+public import RemoteInference
 
 /// What the rollout reads from a robot each tick: `.pos` joint values in `actionKeys` order, and the latest
 /// frame of each camera.
 public struct RobotFrame: Sendable {
     public var positions: [Float]
     /// Camera frames by camera name (`front`), in the configured order.
-    public var cameras: [(name: String, image: RGBImage)]
+    public var cameras: [(name: String, image: CameraImage)]
 
-    public init(positions: [Float], cameras: [(name: String, image: RGBImage)] = []) {
+    public init(positions: [Float], cameras: [(name: String, image: CameraImage)] = []) {
         self.positions = positions
         self.cameras = cameras
     }
