@@ -6,13 +6,16 @@ built-in `mock` policy of a checkpoint's config.json (chunk_model[t][j] = state[
 chunk_model) so that our robot can be checked against a server that is not Swift.
 
   lerobot_server.py (-e ENDPOINT | -l ENDPOINT) --model DIR [--revision R] [--task T] [--max-sessions N]
-                    [--horizon H] [--no-rtc]
+                    [--horizon H] [--no-rtc] [--images-dir DIR]
 
 -e dials a router (client mode), -l listens (peer mode: robots connect directly). Prints READY when serving and
 one JSON line per served request: {"event": "served", "client": uuid, "seq": n, "episode": e, "delay": d,
-"prefix_rows": p}.
+"prefix_rows": p}. With --images-dir every received image is decoded as a Python server decodes it (Pillow, RGB) and
+kept there: `<seq>_<feature>.jpg` (the bytes as they arrived; JPEG only), `<seq>_<feature>.rgb` (H×W×3 uint8 pixels)
+and `<seq>_<feature>.json` (codec, height, width); the served line then lists the image features.
 """
 import argparse
+import io
 import json
 import os
 import re
@@ -188,6 +191,7 @@ class Server:
         steps = np.arange(self.chunk_size, dtype=np.float32)[:, None] * np.float32(0.01)
         chunk_model = state[None, :] + steps
         prefix = from_tensor(obs.get("prefix_model")) if session["rtc"] else None
+        images = self.keep_images(seq, obs.get("images") or {})
         body = {"seq_id_echo": seq, "client_mono_ns_echo": client_ns, "episode_id_echo": episode,
                 "chunk_model": tensor(chunk_model), "chunk_robot": tensor(chunk_model * 2),
                 "queue_wait_ms": (started - received) * 1000, "inference_ms": (time.monotonic() - started) * 1000,
@@ -195,7 +199,28 @@ class Server:
         session["publisher"].put(pack(body), attachment=HEADER.pack(SCHEMA, CHUNK, seq, episode, client_ns, epoch))
         out({"event": "served", "client": uid, "seq": seq, "episode": episode,
              "delay": max(0, obs.get("inference_delay_steps", 0)) if session["rtc"] else 0,
-             "prefix_rows": 0 if prefix is None else int(prefix.shape[0])})
+             "prefix_rows": 0 if prefix is None else int(prefix.shape[0]), "images": images})
+
+    def keep_images(self, seq, images):
+        """Decodes every image as a Python server would (Pillow → RGB uint8 HWC) and, with --images-dir, keeps it."""
+        if not self.a.images_dir:
+            return sorted(images)
+        from PIL import Image
+        for key, image in images.items():
+            codec, data = image.get("codec", "jpeg"), image["data"]
+            if codec == "jpeg":
+                pixels = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"), dtype=np.uint8)
+            else:
+                pixels = np.frombuffer(data, dtype=np.uint8).reshape(image["shape"])
+            base = os.path.join(self.a.images_dir, f"{seq}_{key}")
+            if codec == "jpeg":
+                with open(base + ".jpg", "wb") as f:
+                    f.write(data)
+            with open(base + ".rgb", "wb") as f:
+                f.write(pixels.tobytes())
+            with open(base + ".json", "w") as f:
+                json.dump({"codec": codec, "height": pixels.shape[0], "width": pixels.shape[1]}, f)
+        return sorted(images)
 
     def run(self):
         conf = zenoh.Config()
@@ -235,6 +260,7 @@ def main():
     p.add_argument("--max-sessions", type=int, default=4)
     p.add_argument("--horizon", type=int, default=10, help="rtc.execution_horizon")
     p.add_argument("--no-rtc", action="store_true")
+    p.add_argument("--images-dir", default=None, help="decode every received image with Pillow and keep it here")
     a = p.parse_args()
     if not a.connect and not a.listen:
         p.error("give -e ROUTER or -l ENDPOINT")
