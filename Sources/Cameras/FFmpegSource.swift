@@ -116,10 +116,14 @@ public final class FFmpegSource: CaptureSource, @unchecked Sendable {
         packet = av_packet_alloc()
         frame = av_frame_alloc()
         let rate = stream.pointee.avg_frame_rate
+        // Raw MJPEG over the network has no timing: its demuxers report a made-up 25 fps.
+        let demuxer = context.pointee.iformat.map { String(cString: $0.pointee.name) } ?? ""
+        let timed: Bool
+        if case .stream = configuration.input { timed = !["mjpeg", "mpjpeg"].contains(demuxer) } else { timed = true }
         let pixelFormat = av_get_pix_fmt_name(AVPixelFormat(parameters.pointee.format)).map { String(cString: $0) }
         return StreamInfo(
             width: Int(parameters.pointee.width), height: Int(parameters.pointee.height),
-            fps: rate.num > 0 && rate.den > 0 ? Double(rate.num) / Double(rate.den) : nil,
+            fps: timed && rate.num > 0 && rate.den > 0 ? Double(rate.num) / Double(rate.den) : nil,
             codec: codecName(parameters), pixelFormat: pixelFormat ?? "unknown")
     }
 

@@ -9,6 +9,11 @@ import Testing
 
     private let base = [("type", "opencv"), ("index_or_path", "0"), ("width", "640"), ("height", "480"), ("fps", "30")]
 
+    /// `base` with `key` set to `value` (replaced, or added).
+    private func with(_ key: String, _ value: String) -> [(String, String)] {
+        base.filter { $0.0 != key } + [(key, value)]
+    }
+
     private func message(_ fields: [(String, String)]) -> String? {
         do { _ = try make(fields) } catch { return error.message }
         return nil
@@ -53,9 +58,9 @@ import Testing
         #expect(message(base + [("backend", "DSHOW")])?.contains("front.backend DSHOW cannot be honoured") == true)
         #expect(message(base + [("backend", "1400")])?.contains("cannot be honoured") == true)
         #expect(message(base + [("backend", "42")])?.contains("front.backend must be one of ANY (0)") == true)
-        #expect(message(base + [("width", "0")]) == "--robot.cameras: front.width must be an integer within 1...8192, got '0'")
-        #expect(message(base + [("fps", "-1")])?.contains("front.fps must be a number") == true)
-        #expect(message(base + [("type", "intelrealsense")])?.contains("front.type must be one of opencv, sim") == true)
+        #expect(message(with("width", "0")) == "--robot.cameras: front.width must be an integer within 1...8192, got '0'")
+        #expect(message(with("fps", "-1"))?.contains("front.fps must be a number") == true)
+        #expect(message(with("type", "intelrealsense"))?.contains("front.type must be one of opencv, sim") == true)
         #expect(message([("type", "opencv"), ("width", "1"), ("height", "1"), ("fps", "1")])?.contains("front.index_or_path is required") == true)
         #expect(message(base + [("width", "320")])?.contains("front.width is given twice") == true)
         #expect(message([("type", "opencv"), ("index_or_path", "a.mp4"), ("width", "1"), ("height", "1"), ("fps", "1"), ("backend", "V4L2")])?.contains("V4L2 needs a device") == true)
