@@ -73,7 +73,9 @@ public final class CameraReader: Sendable {
     /// Opens the input, checks its size and rate, starts the read thread, reads and discards frames for
     /// `warmup_s`, and returns once a frame has arrived (or throws after ``firstFrameTimeout`` more seconds).
     public func connect() throws(CameraError) {
-        guard shared.withLock({ $0.thread == nil }) else { return }
+        let running = shared.withLock { $0.thread != nil && $0.state.phase == .running }
+        if running { return }
+        disconnect()  // a camera that ended by itself: join its thread, then open afresh
         var negotiated: NegotiatedFormat?
         if case .device(let path) = configuration.input, let probe {
             do throws(CameraError) {
@@ -138,7 +140,10 @@ public final class CameraReader: Sendable {
             return (shared.thread, shared.source)
         }
         source?.interrupt()
-        if let thread { pthread_join(thread, nil) }
+        if let thread {
+            // The last reference may be dropped on the read thread itself: it cannot join itself.
+            if pthread_equal(thread, pthread_self()) != 0 { pthread_detach(thread) } else { pthread_join(thread, nil) }
+        }
         source?.close()
     }
 

@@ -66,3 +66,31 @@ import Testing
         #expect(try CameraJPEG.withHuffmanTables(ByteBuffer(bytes: original)) == ByteBuffer(bytes: original))
     }
 }
+
+/// A dead network peer (accepts, never sends) cannot block `open` forever: the interrupt deadline ends it.
+@Suite struct DeadStreamTests {
+    @Test func aSilentServerTimesOut() throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(listener >= 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        try #require(bound == 0 && listen(listener, 4) == 0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let configuration = fileCamera("tcp://127.0.0.1:\(port)")
+        let source = FFmpegSource(configuration: configuration, readTimeout: 1, openTimeout: 1)
+        let start = Monotonic.now()
+        #expect(throws: CameraError.self) { _ = try source.open() }
+        #expect(Monotonic.now() - start < 15)
+        source.close()
+    }
+}
