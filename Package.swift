@@ -54,6 +54,24 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // FFmpeg 5.x: libavdevice (V4L2), libavformat (files, network streams), libavcodec, libswscale, libavutil
+        // (Debian: libavdevice-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-dev).
+        .systemLibrary(
+            name: "CFFmpeg",
+            pkgConfig: "libavdevice",
+            providers: [.apt(["libavdevice-dev", "libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]
+        ),
+        // Camera capture (LeRobot's `type: opencv`): V4L2 devices, video files and network streams through FFmpeg,
+        // one background reader per camera, MJPEG pass-through. Not a dependency of Rollout yet.
+        .target(
+            name: "Cameras",
+            dependencies: [
+                "CFFmpeg", "PolicyWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Zenoh 1.x wire model and codecs. NIOCore only; never touches sockets.
         .target(
             name: "ZenohProtocol",
@@ -276,6 +294,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CamerasTests",
+            dependencies: ["Cameras", "PolicyWire", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
         .testTarget(
