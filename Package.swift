@@ -165,7 +165,8 @@ let package = Package(
         .target(
             name: "Rollout",
             dependencies: [
-                "RemoteInference", "PolicyWire",
+                "RemoteInference", "PolicyWire", "Cameras",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -290,7 +291,7 @@ let package = Package(
         .testTarget(
             name: "RolloutTests",
             dependencies: [
-                "Rollout", "RemoteInference", "PolicyWire", .product(name: "NIOCore", package: "swift-nio"),
+                "Rollout", "RemoteInference", "PolicyWire", "Cameras", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

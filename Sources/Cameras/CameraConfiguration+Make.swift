@@ -2,6 +2,7 @@ extension CameraConfiguration {
     /// The keys one camera's map may hold.
     public static let knownKeys = [
         "type", "index_or_path", "width", "height", "fps", "color_mode", "rotation", "warmup_s", "fourcc", "backend",
+        "mjpeg_passthrough",
     ]
 
     /// Builds and validates one camera from its already-parsed `--robot.cameras` map, field by field.
@@ -36,7 +37,7 @@ extension CameraConfiguration {
             width: try reader.side("width"), height: try reader.side("height"), fps: try reader.fps(),
             colorMode: try reader.choice("color_mode", default: ColorMode.rgb),
             rotation: try reader.rotation(), warmupS: try reader.warmup(), fourcc: try reader.fourcc(),
-            backend: try reader.backend())
+            backend: try reader.backend(), mjpegPassthrough: try reader.flag("mjpeg_passthrough", default: true))
         if configuration.backend == .v4l2, case .device = configuration.input {
         } else if configuration.backend == .v4l2 {
             throw invalid("\(name).backend V4L2 needs a device (an index or /dev/video*), got '\(indexOrPath)'")
@@ -95,6 +96,15 @@ private struct FieldReader {
             throw refuse("rotation", "one of 0, 90, 180, -90", value)
         }
         return rotation
+    }
+
+    func flag(_ key: String, default fallback: Bool) throws(CameraError) -> Bool {
+        guard let value = values[key] else { return fallback }
+        switch value.lowercased() {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw refuse(key, "true or false", value)
+        }
     }
 
     func warmup() throws(CameraError) -> Double {

@@ -60,11 +60,14 @@ public struct CameraConfiguration: Sendable, Hashable {
     /// The four-character pixel format asked of a device (`MJPG`, `YUYV`), or nil to let negotiation choose.
     public var fourcc: String?
     public var backend: Backend
+    /// Our extension (not in LeRobot): `mjpeg_passthrough: false` decodes MJPEG on the robot and re-encodes it for the
+    /// wire, as LeRobot's robots do, instead of forwarding the camera's JPEG bytes.
+    public var mjpegPassthrough: Bool
 
     public init(
         name: String, type: Kind = .opencv, indexOrPath: String, width: Int, height: Int, fps: Double,
         colorMode: ColorMode = .rgb, rotation: Rotation = .none, warmupS: Double = 1, fourcc: String? = nil,
-        backend: Backend = .any
+        backend: Backend = .any, mjpegPassthrough: Bool = true
     ) {
         self.name = name
         self.type = type
@@ -77,6 +80,7 @@ public struct CameraConfiguration: Sendable, Hashable {
         self.warmupS = warmupS
         self.fourcc = fourcc
         self.backend = backend
+        self.mjpegPassthrough = mjpegPassthrough
     }
 
     /// `observation.images.<name>`.

@@ -91,7 +91,8 @@ public final class CameraReader: Sendable {
         let delivery: DeliveryPath
         do throws(CameraError) {
             try FormatNegotiation.check(info, for: configuration)
-            let passThrough = info.isMJPEG && configuration.rotation == .none && configuration.colorMode == .rgb
+            let passThrough = info.isMJPEG && configuration.mjpegPassthrough && configuration.rotation == .none
+                && configuration.colorMode == .rgb
             delivery = passThrough ? .passThrough : .decode(from: info.codec == "rawvideo" ? info.pixelFormat : info.codec)
         } catch {
             source.close()

@@ -11,7 +11,8 @@ struct RolloutCommand: AsyncParsableCommand {
         commandName: "lerobot-rollout",
         abstract: "Run a policy on a robot; the policy runs on a lerobot-policy-server (--inference.type=remote).",
         discussion: "Status goes to stderr (a live line on a terminal); the statistics are printed to stdout as JSON at exit. "
-            + "Exit status: 0 done, 2 bad flags or failed pre-flight (the robot did not move), 3 the remote engine went DEAD.")
+            + "Exit status: 0 done, 2 bad flags or failed pre-flight (the robot did not move), 3 the remote engine went DEAD, "
+            + "4 a camera stopped (its stream ended or 10 reads failed in a row).")
 
     @OptionGroup var options: RolloutOptions
 
@@ -50,6 +51,10 @@ struct RolloutCommand: AsyncParsableCommand {
         print(report.json)
         if let path = settings.statsPath {
             try? (report.json + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        if let camera = report.cameraError {
+            FileHandle.standardError.write(Data("error: \(camera)\n".utf8))
+            throw ExitCode(4)
         }
         if let reason = report.deadReason {
             FileHandle.standardError.write(Data("error: remote inference went DEAD: \(reason)\n".utf8))

@@ -59,7 +59,7 @@ struct RolloutCommandTests {
         [
             "--strategy.type=base", "--policy.path=\(model.path)", "--inference.type=remote",
             "--inference.connect_endpoint=\(router)", "--robot.type=sim",
-            "--robot.cameras={ front: {type: opencv, index_or_path: 0, width: 64, height: 48, fps: 30}}",
+            "--robot.cameras={ front: {type: sim, width: 64, height: 48, fps: 30}}",
             "--task=\(EdgeFixture.task)",
         ] + extra
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Cameras
 import Foundation
 import RemoteInference
 import Rollout
@@ -29,15 +30,15 @@ struct RolloutOptionsTests {
     func seedCommandLine() throws {
         let settings = try RolloutOptions.parse(Self.required + [
             "--strategy.type=episodic", "--inference.connect_endpoint=tcp/192.168.1.42:7447",
-            "--robot.cameras={ front: {type: opencv, index_or_path: 0, width: 640, height: 480, fps: 30}, wrist: {width: 320, height: 240}}",
+            "--robot.cameras={ front: {type: opencv, index_or_path: 0, width: 640, height: 480, fps: 30}, wrist: {type: sim, width: 320, height: 240, fps: 30}}",
             "--task=pick up the cube", "--duration=60", "--inference.fallback=repeat_last", "--inference.rtc.enabled=false",
             "--return_to_initial_position=false", "--rename_map={\"observation.images.top\": \"observation.images.cam0\"}",
             "--inference.tags={site: lab1, 'arm': left}", "--interpolation_multiplier=2", "--fps=15",
         ]).settings()
         #expect(settings.strategy == .episodic && settings.task == "pick up the cube" && settings.duration == 60)
         #expect(settings.cameras == [
-            CameraConfiguration(name: "front", type: "opencv", indexOrPath: "0", width: 640, height: 480, fps: 30),
-            CameraConfiguration(name: "wrist", width: 320, height: 240),
+            CameraConfiguration(name: "front", type: .opencv, indexOrPath: "0", width: 640, height: 480, fps: 30),
+            CameraConfiguration(name: "wrist", type: .sim, indexOrPath: "0", width: 320, height: 240, fps: 30),
         ])
         #expect(settings.cameras.map(\.featureKey) == ["observation.images.front", "observation.images.wrist"])
         #expect(settings.inference.connectEndpoint == "tcp/192.168.1.42:7447" && settings.inference.fallback == .repeatLast)
@@ -53,18 +54,28 @@ struct RolloutOptionsTests {
         ("--strategy.type=nope", "Unknown strategy type 'nope'"),
         ("--inference.type=sync", "--inference.type=sync requires a loaded policy and processors"),
         ("--robot.type=so100_follower", "--robot.port is required with --robot.type=so100_follower"),
-        ("--robot.type=so101_follower|--robot.port=/dev/ttyACM0", "--robot.cameras on --robot.type=so101_follower is not yet supported"),
+        ("--robot.type=so101_follower|--robot.port=/dev/ttyACM0",
+         "--robot.cameras: front.type sim renders the simulated arm and needs --robot.type=sim"),
         ("--robot.type=ur5", "--robot.type must be one of sim, so100_follower, so101_follower, got 'ur5'"),
         ("--inference.fallback=brake", "--inference.fallback must be one of hold, repeat_last, zero, got 'brake'"),
         ("--inference.zenoh_mode=router", "--inference.zenoh_mode must be 'client' or 'peer', got 'router'"),
         ("--inference.buffer_time_s=0", "--inference.buffer_time_s must be > 0"),
         ("--interpolation_multiplier=0", "--interpolation_multiplier must be >= 1, got 0"),
-        ("--robot.cameras={ front: {width: -3}}", "--robot.cameras: front.width must be a positive integer, got '-3'"),
+        ("--robot.cameras={ front: {type: sim, width: -3, height: 48, fps: 30}}",
+         "--robot.cameras: front.width must be an integer within 1...8192, got '-3'"),
+        ("--robot.cameras={ front: {width: 64, height: 48, fps: 30}}", "--robot.cameras: front.index_or_path is required for type opencv"),
+        ("--robot.cameras={ front: {index_or_path: 0, width: 64, height: 48}}", "--robot.cameras: front.fps is required"),
+        ("--robot.cameras={ front: {index_or_path: 0, width: 64, height: 48, fps: 30, rotation: 45}}",
+         "--robot.cameras: front.rotation must be one of 0, 90, 180, -90, got '45'"),
+        ("--robot.cameras={ front: {index_or_path: 0, width: 64, height: 48, fps: 30, exposure: 3}}",
+         "--robot.cameras: camera 'front' has an unknown key 'exposure'"),
+        ("--robot.cameras={ front: {index_or_path: 0, width: 64, height: 48, fps: 30, mjpeg_passthrough: maybe}}",
+         "--robot.cameras: front.mjpeg_passthrough must be true or false, got 'maybe'"),
         ("--robot.cameras={ front: {width: 3}", "--robot.cameras: expected '}'"),
     ])
     func refusals(flag: String, message: String) throws {
         let flags = flag.split(separator: "|").map(String.init)
-        let cameras = flags.contains { $0.hasPrefix("--robot.port") } ? ["--robot.cameras={front: {width: 64, height: 48}}"] : []
+        let cameras = flags.contains { $0.hasPrefix("--robot.port") } ? ["--robot.cameras={front: {type: sim, width: 64, height: 48, fps: 30}}"] : []
         let error = #expect(throws: RolloutError.self) { try RolloutOptions.parse(Self.required + flags + cameras).settings() }
         #expect(error?.message.hasPrefix(message) == true, "\(error?.message ?? "no error")")
     }

@@ -93,6 +93,12 @@ public final class RemoteEngine: Sendable {
         if wakeUp { wake.deposit(()) }
     }
 
+    /// Empties the observation slot: no request goes out until the next ``notifyObservation(_:)`` (a camera
+    /// without a fresh frame must not have its last frame sent again). The buffer is kept.
+    public func withdrawObservation() {
+        core.withLock { $0.observation = nil }
+    }
+
     /// The next action, in `robot.orderedActionKeys` order, or nil: send nothing this tick (`hold`).
     public func action() -> [Float]? {
         let now = MonotonicClock.seconds

@@ -1,9 +1,10 @@
 import Foundation
+public import Cameras
 public import Logging
 
 /// The SO-100 / SO-101 follower arm (`--robot.type=so100_follower|so101_follower`): six Feetech STS3215
 /// servos (ids 1…6) on one bus, LeRobot's calibration file, joints in degrees and the gripper in 0…100
-/// (edge-semantics §5.2–5.4). Cameras are not supported on it yet.
+/// (edge-semantics §5.2–5.4). Its cameras are added by ``CameraRobot``.
 public final class SOFollower: Robot {
     public let robotType = "so_follower"
     public let actionKeys = SimulatedArm.actionKeys

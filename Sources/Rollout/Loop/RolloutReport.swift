@@ -17,6 +17,14 @@ public struct RolloutReport: Sendable {
     public var finalState = LinkState.connecting
     public var deadReason: String?
     public var returnedToInitialPosition = false
+    /// Each camera's delivery path (`front: MJPEG pass-through (camera JPEG forwarded)`).
+    public var cameraPaths: [String] = []
+    /// Ticks on which a camera had no fresh frame (no observation sent).
+    public var cameraFaultTicks = 0
+    /// The camera fault in force, if any.
+    public var cameraFault: String?
+    /// A camera that stopped for good and ended the rollout.
+    public var cameraError: String?
     /// Per tick with a command after a command: the largest |Δ| between consecutive commands (robot units). Its tail
     /// shows seams between chunks; its median the ordinary motion.
     public private(set) var actionSteps: [Float] = []
@@ -60,6 +68,9 @@ public struct RolloutReport: Sendable {
             "transitions": engine.transitions.map { ["t_s": r3($0.seconds), "state": $0.state.rawValue] as [String: Any] },
         ]
         object["dead_reason"] = deadReason ?? NSNull()
+        object["camera_paths"] = cameraPaths
+        object["camera_fault_ticks"] = cameraFaultTicks
+        object["camera_error"] = cameraError ?? NSNull()
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }

@@ -1,5 +1,6 @@
 public import ArgumentParser
 public import RemoteInference
+public import Cameras
 
 /// The flags of `lerobot-rollout`, spelled as LeRobot's (dotted, `--name=value`), with its defaults.
 public struct RolloutOptions: ParsableArguments {
@@ -42,10 +43,17 @@ public struct RolloutOptions: ParsableArguments {
     public var rtcMaxGuidanceWeight = 10.0
     @Option(name: .customLong("inference.tags"), help: "labels sent with the session open, e.g. '{site: lab1}'") public var tags = ""
 
-    @Option(name: .customLong("robot.type"), help: "sim | so100_follower | so101_follower (serial Feetech arms, no cameras yet)") public var robotType = ""
+    @Option(name: .customLong("robot.type"), help: "sim | so100_follower | so101_follower (serial Feetech arms)") public var robotType = ""
     @Option(name: .customLong("robot.port")) public var robotPort = ""
     @Option(name: .customLong("robot.id")) public var robotID = ""
-    @Option(name: .customLong("robot.cameras"), help: "e.g. \"{ front: {type: opencv, index_or_path: 0, width: 640, height: 480, fps: 30}}\"")
+    @Option(
+        name: .customLong("robot.cameras"),
+        help: ArgumentHelp(
+            "e.g. \"{ front: {type: opencv, index_or_path: 0, width: 640, height: 480, fps: 30}}\"",
+            discussion: "type opencv: index_or_path is a device index, /dev/video*, a video file (paced at its frame rate) or a "
+                + "stream URL; width, height, fps required; color_mode rgb|bgr; rotation 0|90|180|-90; warmup_s (1); "
+                + "fourcc (MJPG, YUYV); backend ANY|V4L2|FFMPEG; mjpeg_passthrough (true: MJPEG frames go to the server "
+                + "as the camera's own JPEG bytes). type sim: a camera rendering the simulated arm (--robot.type=sim)."))
     public var robotCameras = ""
 
     @Option(name: .customLong("task")) public var task = ""
@@ -91,11 +99,11 @@ public struct RolloutOptions: ParsableArguments {
             guard !robotPort.isEmpty else {
                 throw RolloutError(.invalidOption, "--robot.port is required with --robot.type=\(robotType) (e.g. /dev/ttyACM0)")
             }
-            guard cameras.isEmpty else {
+            if let sim = cameras.first(where: { $0.type == .sim }) {
                 throw RolloutError(
-                    .unsupported,
-                    "--robot.cameras on --robot.type=\(robotType) is not yet supported (no OpenCV/V4L2 capture in this build); "
-                        + "cameras are simulated with --robot.type=sim only")
+                    .invalidOption,
+                    "--robot.cameras: \(sim.name).type sim renders the simulated arm and needs --robot.type=sim; "
+                        + "a real arm takes type opencv cameras (a device index, /dev/video*, a file or a stream URL)")
             }
         default:
             throw RolloutError(.invalidOption, "--robot.type must be one of sim, so100_follower, so101_follower, got '\(robotType)'")

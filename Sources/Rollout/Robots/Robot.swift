@@ -1,4 +1,4 @@
-public import PolicyWire
+public import Cameras
 public import RemoteInference
 
 /// What the rollout reads from a robot each tick: `.pos` joint values in `actionKeys` order, and the latest
@@ -7,10 +7,13 @@ public struct RobotFrame: Sendable {
     public var positions: [Float]
     /// Camera frames by camera name (`front`), in the configured order.
     public var cameras: [(name: String, image: CameraImage)]
+    /// A camera that could not give a fresh frame (the frame then lacks it): no observation is sent this tick.
+    public var cameraFault: CameraFault?
 
-    public init(positions: [Float], cameras: [(name: String, image: CameraImage)] = []) {
+    public init(positions: [Float], cameras: [(name: String, image: CameraImage)] = [], cameraFault: CameraFault? = nil) {
         self.positions = positions
         self.cameras = cameras
+        self.cameraFault = cameraFault
     }
 }
 

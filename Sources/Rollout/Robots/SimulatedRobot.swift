@@ -1,3 +1,4 @@
+public import Cameras
 import Foundation
 import PolicyWire
 import RemoteInference

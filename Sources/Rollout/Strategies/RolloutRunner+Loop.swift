@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import RemoteInference
 
 extension RolloutRunner {
@@ -108,10 +109,16 @@ extension RolloutRunner {
     /// send the next interpolated command (or nothing: the arm holds).
     func policyTick(_ engine: RemoteEngine, _ interpolator: inout ActionInterpolator, _ lastAction: inout [Float]?) {
         let frame = robot.observe()
+        noteCameras(frame.cameraFault, engine)
         if interpolator.needsNewAction {
-            engine.notifyObservation(RobotObservation(
-                state: frame.positions,
-                cameras: frame.cameras.map { .init(key: "observation.images.\($0.name)", image: $0.image) }))
+            // Without a fresh frame of every camera no observation goes out: the buffer plays on, then the fallback.
+            if frame.cameraFault == nil {
+                engine.notifyObservation(RobotObservation(
+                    state: frame.positions,
+                    cameras: frame.cameras.map { .init(key: "observation.images.\($0.name)", image: $0.image) }))
+            } else {
+                engine.withdrawObservation()
+            }
             if let action = engine.action() { interpolator.add(action) }
         }
         if let command = interpolator.next() {
@@ -120,6 +127,31 @@ extension RolloutRunner {
             lastAction = command
         } else {
             report.ticksWithoutAction += 1
+        }
+    }
+
+    /// A camera fault is said once when it starts and once when it clears; a camera that has stopped for good
+    /// ends the rollout once the buffered actions have played out (the arm then holds per `--inference.fallback`).
+    func noteCameras(_ fault: CameraFault?, _ engine: RemoteEngine) {
+        guard let fault else {
+            if report.cameraFault != nil, report.cameraError == nil {
+                status.line("Cameras fresh again: observations resume")
+                report.cameraFault = nil
+            }
+            return
+        }
+        report.cameraFaultTicks += 1
+        if report.cameraFault != fault.message {
+            report.cameraFault = fault.message
+            status.line("\(fault.message): no observation is sent until it recovers; the buffer plays on, then --inference.fallback")
+            logger.warning("\(fault.message)")
+        }
+        if fault.isTerminal {
+            if report.cameraError == nil {
+                report.cameraError = fault.message
+                status.line("The camera has stopped: the rollout ends once the buffered actions have played out")
+            }
+            if engine.queueDepth == 0 { shutdown.set() }
         }
     }
 

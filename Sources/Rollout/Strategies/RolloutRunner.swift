@@ -40,6 +40,10 @@ public final class RolloutRunner: @unchecked Sendable {
             throw RolloutError(.invalidOption, error.message)
         }
         try robot.connect()
+        if let cameras = robot as? CameraRobot {
+            report.cameraPaths = cameras.deliveryDescriptions
+            for path in cameras.deliveryDescriptions { status.line("Camera \(path)") }
+        }
         initialPosition = robot.observe().positions
         do {
             try preflight(policy)
