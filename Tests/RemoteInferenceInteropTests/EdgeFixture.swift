@@ -162,12 +162,12 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// Starts the server and waits for its ready line.
-    init(router: String, model: URL) async throws {
+    init(router: String, model: URL, _ extra: [String] = []) async throws {
         process.executableURL = try Self.executable
         process.arguments = [
             "--model.repo_or_path=\(model.path)", "--default_task=\(EdgeFixture.task)", "--warmup_inferences=0",
             "--health_port=0", "--zenoh.connect_endpoints=[\"\(router)\"]",
-        ]
+        ] + extra
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

@@ -26,12 +26,15 @@ struct RolloutCommandTests {
 
     /// Runs the rollout with `arguments`, calling `during` once it is running.
     static func rollout(
-        _ arguments: [String], started: @Sendable (Int32) -> Void = { _ in },
+        _ arguments: [String], environment: [String: String] = [:], started: @Sendable (Int32) -> Void = { _ in },
         during: @escaping @Sendable (FileHandle) async throws -> Void = { _ in }
     ) async throws -> Run {
         let process = Process()
         process.executableURL = try executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
