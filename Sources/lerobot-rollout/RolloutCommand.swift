@@ -32,7 +32,6 @@ struct RolloutCommand: AsyncParsableCommand {
         let shutdown = ShutdownEvent()
         Signals.install(shutdown)
         let commands = OperatorCommands()
-        if settings.strategy == .dagger { StdinCommands.start(commands, shutdown: shutdown) }
         let status = StatusReporter(isTerminal: isatty(2) != 0) { text in FileHandle.standardError.write(Data(text.utf8)) }
         let robot: any Robot
         do {
@@ -40,14 +39,25 @@ struct RolloutCommand: AsyncParsableCommand {
         } catch {
             fail(error.message)
         }
+        var teleop: (any Teleoperator)?
+        if let teleopSettings = settings.teleop {
+            do {
+                teleop = try TeleopFactory.make(teleopSettings, logger: logger)
+            } catch {
+                fail(error.message)
+            }
+        }
+        let keys = OperatorInput.start(settings, commands: commands, teleop: teleop, shutdown: shutdown, logger: logger)
         let runner = RolloutRunner(
-            settings: settings, robot: robot, shutdown: shutdown, commands: commands, status: status, logger: logger)
+            settings: settings, robot: robot, teleop: teleop, shutdown: shutdown, commands: commands, status: status, logger: logger)
         let report: RolloutReport
         do {
             report = try await runner.run()
         } catch let error as RolloutError {
+            keys?.stop()
             fail(error.message)
         }
+        keys?.stop()
         print(report.json)
         if let path = settings.statsPath {
             try? (report.json + "\n").write(toFile: path, atomically: true, encoding: .utf8)
@@ -87,7 +97,36 @@ enum Signals {
     }
 }
 
-/// Dagger's operator input from stdin: a line with `p`/space/Enter toggles pause, `c`/`tab` toggles
+/// The operator's input on stdin for dagger and episodic. A terminal: raw-mode keys as LeRobot users press
+/// them (``KeyBindings``; the terminal is restored at exit). Anything else (a pipe): lines, dagger only —
+/// `p`/space/Enter toggles pause, `c`/`tab` toggles correction, `q` stops. Headless (/dev/null, closed):
+/// nothing to read.
+enum OperatorInput {
+    static func start(
+        _ settings: RolloutSettings, commands: OperatorCommands, teleop: (any Teleoperator)?, shutdown: ShutdownEvent,
+        logger: Logger
+    ) -> TerminalKeys? {
+        let jog = teleop as? KeyboardJog
+        guard settings.strategy != .base || jog != nil else { return nil }
+        let keys = TerminalKeys { key in
+            switch KeyBindings.action(for: key, strategy: settings.strategy, jog: jog != nil) {
+            case .dagger(let event)?: commands.push(event)
+            case .episodic(let event)?: commands.push(event)
+            case .jog(let joint, let direction)?: jog?.jog(joint: joint, direction: direction)
+            case .upload?: logger.info("Enter (upload): this build records no dataset; nothing to push")
+            case .stop?: shutdown.set()
+            case nil: break
+            }
+        }
+        if keys == nil {
+            if jog != nil { logger.warning("--teleop.type=keyboard needs a terminal on stdin; its keys cannot be read") }
+            if settings.strategy == .dagger { StdinCommands.start(commands, shutdown: shutdown) }
+        }
+        return keys
+    }
+}
+
+/// Dagger's operator input from stdin lines: a line with `p`/space/Enter toggles pause, `c`/`tab` toggles
 /// correction, `q` stops.
 enum StdinCommands {
     static func start(_ commands: OperatorCommands, shutdown: ShutdownEvent) {

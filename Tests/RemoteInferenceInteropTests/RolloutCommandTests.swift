@@ -165,7 +165,7 @@ struct RolloutCommandTests {
         #expect(run.status == 0, "\(run.stderr)")
         let phases = run.stderr.split(separator: "\n").filter { $0.hasPrefix("dagger: ") }.map { String($0.dropFirst(8)) }
         #expect(phases == ["PAUSED", "CORRECTING", "PAUSED", "AUTONOMOUS"], "\(run.stderr)")
-        #expect(run.stderr.contains("No teleoperator in this build"))
+        #expect(run.stderr.contains("No teleoperator (--teleop.type): the arm holds while correcting"))
         #expect(run.stats["resets"] as? Int == 3)  // before start, at the run start, back to AUTONOMOUS
         #expect((run.stats["duration_s"] as? Double ?? 60) < 30)
         #expect(run.stats["final_state"] as? String == "STREAMING")

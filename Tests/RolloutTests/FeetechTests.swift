@@ -151,69 +151,6 @@ struct FeetechTests {
 }
 
 #if canImport(Glibc)
-import Glibc
-
-/// The simulated servos behind a real pseudo-terminal: the follower talks to the pty's device through
-/// ``SerialPort`` (termios raw mode, poll-based reads), a thread answers on the other end.
-final class PseudoTerminalServos: @unchecked Sendable {
-    let master: Int32
-    let devicePath: String
-    let servos = SimulatedServoBus()
-    private let lock = NSLock()
-    private var running = true
-
-    /// libc's pty functions, which the Glibc module does not import (they need _XOPEN_SOURCE).
-    static func libc<T>(_ name: String, as type: T.Type) -> T {
-        unsafeBitCast(dlsym(UnsafeMutableRawPointer(bitPattern: 0), name)!, to: type)
-    }
-
-    init() throws {
-        let openpt = Self.libc("posix_openpt", as: (@convention(c) (Int32) -> Int32).self)
-        let grant = Self.libc("grantpt", as: (@convention(c) (Int32) -> Int32).self)
-        let unlock = Self.libc("unlockpt", as: (@convention(c) (Int32) -> Int32).self)
-        let name = Self.libc("ptsname", as: (@convention(c) (Int32) -> UnsafeMutablePointer<CChar>?).self)
-        master = openpt(O_RDWR | O_NOCTTY)
-        guard master >= 0, grant(master) == 0, unlock(master) == 0, let path = name(master) else {
-            throw RolloutError(.robot, "no pseudo-terminal available")
-        }
-        devicePath = String(cString: path)
-        var options = termios()
-        tcgetattr(master, &options)
-        cfmakeraw(&options)
-        tcsetattr(master, TCSANOW, &options)
-        Thread { [self] in self.serve() }.start()
-    }
-
-    private func readExactly(_ count: Int) -> [UInt8]? {
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 256)
-        while bytes.count < count {
-            var poller = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
-            guard lock.withLock({ running }) else { return nil }
-            guard poll(&poller, 1, 50) > 0 else { continue }
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(master, $0.baseAddress, count - bytes.count) }
-            if n <= 0 { return nil }
-            bytes += buffer[0..<n]
-        }
-        return bytes
-    }
-
-    private func serve() {
-        while let header = readExactly(4) {
-            guard header[0] == 0xFF, header[1] == 0xFF, let rest = readExactly(Int(header[3])) else { continue }
-            try? servos.write(header + rest)
-            let reply = servos.pending
-            servos.pending = []
-            if !reply.isEmpty { _ = reply.withUnsafeBytes { Glibc.write(master, $0.baseAddress, $0.count) } }
-        }
-    }
-
-    func stop() {
-        lock.withLock { running = false }
-        Glibc.close(master)
-    }
-}
-
 extension FeetechTests {
     @Test("Through a real pseudo-terminal: SerialPort + FeetechBus connect, read and write the servos")
     func overPseudoTerminal() throws {

@@ -59,28 +59,43 @@ public struct MotorCalibration: Sendable, Hashable, Codable {
         }
     }
 
-    /// `<dir>/<id>.json` with `dir = $HF_LEROBOT_CALIBRATION/robots/<name>` (default
-    /// `$HF_HOME/lerobot/calibration/robots/<name>`, `HF_HOME` defaulting to `~/.cache/huggingface`); an
-    /// empty id is LeRobot's literal `None.json`.
+    /// LeRobot's calibration folders: `robots/<name>` and `teleoperators/<name>`.
+    public enum Device: String, Sendable {
+        case robots, teleoperators
+    }
+
+    /// `<root>/robots/<name>/<id>.json`: see ``file(_:name:id:environment:)``.
     public static func file(robotName: String, id: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        file(.robots, name: robotName, id: id, environment: environment)
+    }
+
+    /// LeRobot's rule: `<root>/<device>/<name>/<id>.json` with `root = $HF_LEROBOT_CALIBRATION`, else
+    /// `$HF_LEROBOT_HOME/calibration`, `HF_LEROBOT_HOME` defaulting to `$HF_HOME/lerobot` and `HF_HOME` to
+    /// `~/.cache/huggingface`; an empty id is LeRobot's literal `None.json`.
+    public static func file(
+        _ device: Device, name: String, id: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> URL {
+        func expand(_ path: String) -> URL { URL(fileURLWithPath: (path as NSString).expandingTildeInPath) }
         let root: URL
         if let base = environment["HF_LEROBOT_CALIBRATION"] {
-            root = URL(fileURLWithPath: base)
+            root = expand(base)
         } else {
-            let home = environment["HF_HOME"].map { URL(fileURLWithPath: $0) }
-                ?? URL(fileURLWithPath: NSHomeDirectory()).appendingPathComponent(".cache/huggingface")
-            root = home.appendingPathComponent("lerobot/calibration")
+            let lerobotHome = environment["HF_LEROBOT_HOME"].map(expand)
+                ?? (environment["HF_HOME"].map(expand)
+                    ?? URL(fileURLWithPath: NSHomeDirectory()).appendingPathComponent(".cache/huggingface"))
+                    .appendingPathComponent("lerobot")
+            root = lerobotHome.appendingPathComponent("calibration")
         }
-        return root.appendingPathComponent("robots/\(robotName)/\(id.isEmpty ? "None" : id).json")
+        return root.appendingPathComponent("\(device.rawValue)/\(name)/\(id.isEmpty ? "None" : id).json")
     }
 
     /// Reads a calibration file (motor name → calibration).
-    public static func load(_ file: URL) throws(RolloutError) -> [String: MotorCalibration] {
+    public static func load(_ file: URL, idFlag: String = "--robot.id") throws(RolloutError) -> [String: MotorCalibration] {
         guard let data = FileManager.default.contents(atPath: file.path) else {
             throw RolloutError(
                 .robot,
                 "no calibration file at \(file.path): calibrate the arm with LeRobot (lerobot-calibrate) first; "
-                    + "interactive calibration is not in this build (--robot.id selects the file)")
+                    + "interactive calibration is not in this build (\(idFlag) selects the file)")
         }
         do {
             let calibration = try JSONDecoder().decode([String: MotorCalibration].self, from: data)

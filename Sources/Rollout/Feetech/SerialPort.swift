@@ -5,15 +5,16 @@ import Glibc
 public final class SerialPort: SerialLink {
     private var descriptor: Int32
 
-    public init(path: String, baudRate: Int = 1_000_000) throws(RolloutError) {
+    /// `flag` names the port's flag in errors (`--robot.port`, `--teleop.port`).
+    public init(path: String, baudRate: Int = 1_000_000, flag: String = "--robot.port") throws(RolloutError) {
         descriptor = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK)
         guard descriptor >= 0 else {
-            throw RolloutError(.robot, "--robot.port: cannot open \(path): \(String(cString: strerror(errno)))")
+            throw RolloutError(.robot, "\(flag): cannot open \(path): \(String(cString: strerror(errno)))")
         }
         var options = termios()
         guard tcgetattr(descriptor, &options) == 0 else {
             Glibc.close(descriptor)
-            throw RolloutError(.robot, "--robot.port: \(path) is not a serial port")
+            throw RolloutError(.robot, "\(flag): \(path) is not a serial port")
         }
         cfmakeraw(&options)
         options.c_cflag |= tcflag_t(CLOCAL) | tcflag_t(CREAD)
@@ -25,13 +26,13 @@ public final class SerialPort: SerialLink {
         case 115_200: speed = speed_t(B115200)
         default:
             Glibc.close(descriptor)
-            throw RolloutError(.robot, "--robot.port: unsupported baud rate \(baudRate)")
+            throw RolloutError(.robot, "\(flag): unsupported baud rate \(baudRate)")
         }
         cfsetispeed(&options, speed)
         cfsetospeed(&options, speed)
         guard tcsetattr(descriptor, TCSANOW, &options) == 0 else {
             Glibc.close(descriptor)
-            throw RolloutError(.robot, "--robot.port: cannot configure \(path): \(String(cString: strerror(errno)))")
+            throw RolloutError(.robot, "\(flag): cannot configure \(path): \(String(cString: strerror(errno)))")
         }
     }
 

@@ -13,6 +13,10 @@ public struct RolloutReport: Sendable {
     public var tickLatenessP50 = 0.0
     public var tickLatenessP99 = 0.0
     public var episodes = 0
+    /// Ticks on which the teleoperator's command was sent to the robot (dagger CORRECTING, episodic reset).
+    public var teleopTicks = 0
+    /// The last teleoperator command sent to the robot (motor order).
+    public var teleopLastCommand: [Float]?
     public var engine = EngineStats()
     public var finalState = LinkState.connecting
     public var deadReason: String?
@@ -57,7 +61,7 @@ public struct RolloutReport: Sendable {
             "tick_lateness_p50_ms": ms(tickLatenessP50), "tick_lateness_p99_ms": ms(tickLatenessP99),
             "requests": engine.requests, "timeouts": engine.timeouts, "merges": engine.merges,
             "stale_drops": engine.staleDrops, "fallback_ticks": engine.fallbackTicks, "reconnects": engine.reconnects,
-            "late_chunks_dropped": engine.lateChunksDropped, "resets": engine.resets, "episodes": episodes,
+            "late_chunks_dropped": engine.lateChunksDropped, "resets": engine.resets, "episodes": episodes, "teleop_ticks": teleopTicks,
             "latency_p50_ms": ms(engine.latencyP50), "latency_p99_ms": ms(engine.latencyP99),
             "latency_max_ms": ms(engine.latencyMax), "final_state": finalState.rawValue, "rtc_active": engine.rtcActive,
             "chunk_transitions": engine.transitionCount, "chunk_transition_jump_mean": r3(engine.transitionJumpMean),
@@ -71,6 +75,7 @@ public struct RolloutReport: Sendable {
         object["camera_paths"] = cameraPaths
         object["camera_fault_ticks"] = cameraFaultTicks
         object["camera_error"] = cameraError ?? NSNull()
+        object["teleop_last_command"] = teleopLastCommand.map { $0.map { $0.isFinite ? r3(Double($0)) : 0 } } ?? NSNull()
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }

@@ -6,7 +6,7 @@ public import Cameras
 public struct RolloutOptions: ParsableArguments {
     public init() {}
 
-    @Option(name: .customLong("strategy.type"), help: "base | episodic | dagger (sentry, highlight: not yet supported)")
+    @Option(name: .customLong("strategy.type"), help: "base | episodic | dagger (sentry, highlight: not yet supported); keys on a terminal: dagger space/tab/Esc, episodic →/←/Esc")
     public var strategy = "base"
     @Option(name: .customLong("policy.path"), help: "Hub repo id or local directory; only config.json is read (no weights)")
     public var policyPath = ""
@@ -68,6 +68,8 @@ public struct RolloutOptions: ParsableArguments {
     @Option(name: .customLong("dataset.reset_time_s"), help: "episodic: reset phase length") public var resetTime = 60.0
     @Option(name: .customLong("dataset.num_episodes"), help: "episodic") public var numEpisodes = 50
     @Option(name: .customLong("strategy.reset_to_initial_position"), help: "episodic") public var resetToInitialPosition = true
+
+    @OptionGroup public var teleop: TeleopOptions
 
     @Option(name: .customLong("stats_path"), help: "also write the exit statistics (JSON) to this file") public var statsPath: String?
 
@@ -147,13 +149,15 @@ public struct RolloutOptions: ParsableArguments {
         } catch {
             throw RolloutError(.invalidOption, error.message)
         }
-        return RolloutSettings(
+        var settings = RolloutSettings(
             strategy: strategy, policyPath: policyPath, policyRevision: policyRevision, inference: inference,
             robotType: robotType, robotPort: robotPort, cameras: cameras, robotID: robotID, task: task, fps: fps, duration: duration,
             interpolationMultiplier: interpolationMultiplier, returnToInitialPosition: returnToInitialPosition,
             renameMap: Dictionary(try Self.pairs(renameMap, flag: "rename_map"), uniquingKeysWith: { $1 }),
             episodeTime: episodeTime, resetTime: resetTime, numEpisodes: numEpisodes,
             resetToInitialPosition: resetToInitialPosition, statsPath: statsPath)
+        settings.teleop = try teleop.settings()
+        return settings
     }
 
     static func pairs(_ text: String, flag: String) throws(RolloutError) -> [(String, String)] {
@@ -195,4 +199,6 @@ public struct RolloutSettings: Sendable {
     public var numEpisodes: Int
     public var resetToInitialPosition: Bool
     public var statsPath: String?
+    /// `--teleop.*`; nil: no teleoperator (the arm holds while correcting).
+    public var teleop: TeleopSettings? = nil
 }

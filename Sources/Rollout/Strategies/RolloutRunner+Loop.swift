@@ -2,6 +2,16 @@ import Foundation
 import Logging
 import RemoteInference
 
+/// The control loop's state across ticks.
+struct LoopState {
+    var interpolator: ActionInterpolator
+    /// The last policy command (column order), for the action-step statistics.
+    var lastAction: [Float]?
+    var dagger = DaggerPhases()
+    var episodic: EpisodicPhases
+    var warnedNoTeleop = false
+}
+
 extension RolloutRunner {
     /// The strategy's loop, on the control thread: deadline-paced ticks until shutdown or `--duration`.
     func controlLoop() {
@@ -9,21 +19,17 @@ extension RolloutRunner {
         let interval = 1 / (settings.fps * Double(settings.interpolationMultiplier))
         let start = MonotonicClock.seconds
         var scheduler = TickScheduler(period: interval, start: start)
-        var interpolator = ActionInterpolator(multiplier: settings.interpolationMultiplier)
-        var dagger = DaggerPhases()
-        var lastAction: [Float]?
-        var warnedNoTeleop = false
-        var episode = 0
-        var episodeStart = start
-        var inResetPhase = false
-        var resetPhaseEnds = 0.0
+        var state = LoopState(
+            interpolator: ActionInterpolator(multiplier: settings.interpolationMultiplier),
+            episodic: EpisodicPhases(
+                numEpisodes: settings.numEpisodes, episodeTime: settings.episodeTime, resetTime: settings.resetTime, start: start))
 
         func expired(_ now: Double) -> Bool { settings.duration > 0 && now - start >= settings.duration }
 
         if settings.strategy != .base {
             // Episodic and dagger begin with an episode boundary (LeRobot's strategies do the same).
             engine.reset()
-            interpolator.reset()
+            state.interpolator.reset()
         }
         engine.resume()
         if settings.strategy == .episodic {
@@ -36,58 +42,12 @@ extension RolloutRunner {
             var phase: String?
             switch settings.strategy {
             case .base:
-                policyTick(engine, &interpolator, &lastAction)
+                policyTick(engine, &state.interpolator, &state.lastAction)
             case .episodic:
-                if inResetPhase {
-                    phase = "reset"
-                    if now >= resetPhaseEnds {
-                        inResetPhase = false
-                        episode += 1
-                        engine.reset()
-                        interpolator.reset()
-                        engine.resume()
-                        episodeStart = now
-                        status.line("Episode \(episode + 1)/\(settings.numEpisodes)")
-                    }
-                } else {
-                    phase = "episode \(episode + 1)"
-                    policyTick(engine, &interpolator, &lastAction)
-                    if MonotonicClock.seconds - episodeStart >= settings.episodeTime {
-                        report.episodes = episode + 1
-                        if episode + 1 >= settings.numEpisodes { break loop }
-                        status.line("Reset phase (\(settings.resetTime) s)")
-                        if settings.resetToInitialPosition { returnToInitialPosition(seconds: 1, rate: 50) }
-                        inResetPhase = true
-                        resetPhaseEnds = MonotonicClock.seconds + settings.resetTime
-                    }
-                }
+                guard let name = episodicTick(engine, &state, now: now) else { break loop }
+                phase = name
             case .dagger:
-                if let event = commands.take() {
-                    let effect = dagger.handle(event)
-                    switch effect {
-                    case .pauseEngine: engine.pause()
-                    case .resumeAutonomy:
-                        interpolator.reset()
-                        engine.reset()
-                        engine.resume()
-                        lastAction = nil
-                    case .startCorrection, .endCorrection, .none: break
-                    }
-                    if effect != .none { status.line("dagger: \(dagger.phase.rawValue)") }
-                }
-                phase = dagger.phase.rawValue
-                switch dagger.phase {
-                case .autonomous:
-                    policyTick(engine, &interpolator, &lastAction)
-                case .paused:
-                    if let lastAction { send(lastAction) } else { report.ticksWithoutAction += 1 }
-                case .correcting:
-                    if !warnedNoTeleop {
-                        status.line("No teleoperator in this build: the arm holds while correcting")
-                        warnedNoTeleop = true
-                    }
-                    report.ticksWithoutAction += 1
-                }
+                phase = daggerTick(engine, &state)
             }
             let stats = engine.stats
             status.tick(
@@ -102,7 +62,9 @@ extension RolloutRunner {
         report.overruns = scheduler.overruns
         report.tickLatenessP50 = scheduler.latenessPercentile(0.5)
         report.tickLatenessP99 = scheduler.latenessPercentile(0.99)
-        if settings.strategy == .episodic { report.episodes = max(report.episodes, episode + (inResetPhase ? 1 : 0)) }
+        if settings.strategy == .episodic {
+            report.episodes = max(report.episodes, state.episodic.recorded + (state.episodic.phase == .reset ? 1 : 0))
+        }
     }
 
     /// LeRobot's `send_next_action`: notify and pull a policy action when the interpolator needs one, then
@@ -162,7 +124,29 @@ extension RolloutRunner {
         for (column, motor) in columnToMotor.enumerated() where column < command.count && motor < positions.count {
             positions[motor] = command[column]
         }
+        sendMotors(positions)
+    }
+
+    /// Commands the robot in motor order and remembers it (dagger's PAUSED resends it).
+    func sendMotors(_ positions: [Float]) {
         robot.send(positions)
+        noteSent(positions)
+    }
+
+    /// A command reached the robot (from the policy, the teleop or a hand-over move).
+    func noteSent(_ positions: [Float]) {
+        lastMotorCommand = positions
         report.actionsSent += 1
+    }
+
+    /// Performs hand-over steps: through the teleop link, or the return to the initial position without one.
+    func perform(_ steps: [HandOver.Step]) {
+        for step in steps {
+            if let teleopLink {
+                teleopLink.perform(step, initialPosition: initialPosition)
+            } else if step == .returnToInitialPosition {
+                returnToInitialPosition(seconds: 1, rate: 50)
+            }
+        }
     }
 }

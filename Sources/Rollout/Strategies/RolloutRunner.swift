@@ -9,6 +9,11 @@ public final class RolloutRunner: @unchecked Sendable {
     public let robot: any Robot
     public let shutdown: ShutdownEvent
     public let commands: OperatorCommands
+    /// `--teleop.type`: drives the robot while CORRECTING (dagger) and in episodic reset phases.
+    public let teleop: (any Teleoperator)?
+    var teleopLink: TeleopLink?
+    /// The last command the loop sent to the robot (motor order); dagger's PAUSED resends it.
+    var lastMotorCommand: [Float]?
     let logger: Logger
     let status: StatusReporter
     var engine: RemoteEngine?
@@ -19,11 +24,12 @@ public final class RolloutRunner: @unchecked Sendable {
     var report: RolloutReport
 
     public init(
-        settings: RolloutSettings, robot: any Robot, shutdown: ShutdownEvent, commands: OperatorCommands = OperatorCommands(),
-        status: StatusReporter, logger: Logger
+        settings: RolloutSettings, robot: any Robot, teleop: (any Teleoperator)? = nil, shutdown: ShutdownEvent,
+        commands: OperatorCommands = OperatorCommands(), status: StatusReporter, logger: Logger
     ) {
         self.settings = settings
         self.robot = robot
+        self.teleop = teleop
         self.shutdown = shutdown
         self.commands = commands
         self.status = status
@@ -46,6 +52,10 @@ public final class RolloutRunner: @unchecked Sendable {
         }
         initialPosition = robot.observe().positions
         do {
+            if let teleop {
+                try teleop.connect()
+                teleopLink = TeleopLink(robot: robot, teleop: teleop) { [unowned self] sent in self.noteSent(sent) }
+            }
             try preflight(policy)
             let engine = try RemoteEngine(
                 configuration: settings.inference, robot: description(), policy: policy, logger: logger,
@@ -55,9 +65,11 @@ public final class RolloutRunner: @unchecked Sendable {
             try await engine.start()
         } catch let error as RemoteInferenceError {
             robot.disconnect()
+            teleop?.disconnect()
             throw RolloutError(.invalidOption, error.message)
         } catch {
             robot.disconnect()
+            teleop?.disconnect()
             throw error
         }
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
@@ -107,6 +119,7 @@ public final class RolloutRunner: @unchecked Sendable {
             report.returnedToInitialPosition = true
         }
         robot.disconnect()
+        teleop?.disconnect()
     }
 
     /// Linear glide from the current pose to the initial one (LeRobot: 3 s at 50 Hz, raw `.pos` commands).

@@ -11,9 +11,11 @@ public final class ShutdownEvent: Sendable {
     public var isSet: Bool { flag.load(ordering: .acquiring) }
 }
 
-/// Operator commands for dagger, read from stdin on their own thread and consumed at the top of a tick.
+/// Operator commands for dagger and episodic, read from stdin (keys or lines) on their own thread and
+/// consumed at the top of a tick.
 public final class OperatorCommands: Sendable {
     private let pending = Mutex<[DaggerPhases.Event]>([])
+    private let episodic = Mutex<[EpisodicPhases.Event]>([])
 
     public init() {}
 
@@ -24,6 +26,16 @@ public final class OperatorCommands: Sendable {
         pending.withLock { events in
             defer { events.removeAll() }
             return events.last
+        }
+    }
+
+    public func push(_ event: EpisodicPhases.Event) { episodic.withLock { $0.append(event) } }
+
+    /// Episodic key flags, all of them, oldest first (LeRobot sets flags; none is lost).
+    func takeEpisodic() -> [EpisodicPhases.Event] {
+        episodic.withLock { events in
+            defer { events.removeAll() }
+            return events
         }
     }
 }
