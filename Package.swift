@@ -324,7 +324,7 @@ let package = Package(
         .testTarget(
             name: "RemoteInferenceInteropTests",
             dependencies: [
-                "RemoteInference", "PolicyServer", "PolicyWire", "Zenoh", "ZenohTransport", "InteropSupport", "HubClient",
+                "RemoteInference", "PolicyServer", "PolicyWire", "MessagePack", "Zenoh", "ZenohTransport", "InteropSupport", "HubClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
