@@ -26,7 +26,8 @@ struct RolloutCommandTests {
 
     /// Runs the rollout with `arguments`, calling `during` once it is running.
     static func rollout(
-        _ arguments: [String], environment: [String: String] = [:], started: @Sendable (Int32) -> Void = { _ in },
+        _ arguments: [String], environment: [String: String] = [:], standardInput: FileHandle? = nil,
+        started: @Sendable (Int32) -> Void = { _ in },
         during: @escaping @Sendable (FileHandle) async throws -> Void = { _ in }
     ) async throws -> Run {
         let process = Process()
@@ -39,8 +40,9 @@ struct RolloutCommandTests {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        // stdin: a pipe the test writes to (closed after `during`), or the given handle (a terminal).
         let input = Pipe()
-        process.standardInput = input
+        if let standardInput { process.standardInput = standardInput } else { process.standardInput = input }
         try process.run()
         started(process.processIdentifier)
         try await during(input.fileHandleForWriting)

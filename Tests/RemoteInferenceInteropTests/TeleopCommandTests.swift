@@ -43,33 +43,15 @@ struct TeleopCommandTests {
         }
     }
 
-    struct Run {
-        var status: Int32
-        var stats: [String: Any]
-        var stderr: String
-    }
-
-    static func rollout(_ arguments: [String], terminal: Terminal, during: @escaping @Sendable (Int32) async throws -> Void) async throws -> Run {
-        let process = Process()
-        process.executableURL = try RolloutCommandTests.executable
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle(fileDescriptor: terminal.slave, closeOnDealloc: false)
-        try process.run()
-        try await during(process.processIdentifier)
-        let (stdout, stderr) = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                let stdout = out.fileHandleForReading.readDataToEndOfFile()
-                let stderr = err.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                continuation.resume(returning: (stdout, stderr))
-            }
-        }
-        let lastLine = String(decoding: stdout, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
-        let stats = (try? JSONSerialization.jsonObject(with: Data(lastLine.utf8))) as? [String: Any] ?? [:]
-        return Run(status: process.terminationStatus, stats: stats, stderr: String(decoding: stderr, as: UTF8.self))
+    /// `RolloutCommandTests.rollout` with the terminal's slave as stdin; `during` gets the rollout's pid.
+    static func rollout(
+        _ arguments: [String], terminal: Terminal, during: @escaping @Sendable (Int32) async throws -> Void
+    ) async throws -> RolloutCommandTests.Run {
+        let pid = Mutex<Int32>(0)
+        return try await RolloutCommandTests.rollout(
+            arguments, standardInput: FileHandle(fileDescriptor: terminal.slave, closeOnDealloc: false),
+            started: { started in pid.withLock { $0 = started } },
+            during: { _ in try await during(pid.withLock { $0 }) })
     }
 
     /// Waits until the rollout has put the terminal in raw mode (true) or `timeout` passed.
