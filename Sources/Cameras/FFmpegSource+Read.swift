@@ -3,8 +3,8 @@ import NIOCore
 import PolicyWire
 import Synchronization
 
-extension FFmpegSource {
-    public func next(_ delivery: CaptureDelivery) throws(CaptureFailure) -> CapturedPacket {
+extension FFmpegInput {
+    mutating func next(_ delivery: CaptureDelivery) throws(CaptureFailure) -> CapturedPacket {
         guard let format, let decoder, let packet, let frame else {
             throw .ended("\(configuration.label) is not open")
         }
@@ -47,7 +47,7 @@ extension FFmpegSource {
     }
 
     /// The next decoded frame as RGB24 at its size, or nil when the decoder needs another packet.
-    private func receiveFrame(_ decoder: UnsafeMutablePointer<AVCodecContext>, _ frame: UnsafeMutablePointer<AVFrame>)
+    private mutating func receiveFrame(_ decoder: UnsafeMutablePointer<AVCodecContext>, _ frame: UnsafeMutablePointer<AVFrame>)
         throws(CaptureFailure) -> RGBImage?
     {
         let status = avcodec_receive_frame(decoder, frame)
@@ -95,7 +95,7 @@ extension FFmpegSource {
     }
 
     /// Files stand in for live cameras: sleep until this packet's presentation time, counted from the first.
-    private func pace(_ packet: UnsafeMutablePointer<AVPacket>) {
+    private mutating func pace(_ packet: UnsafeMutablePointer<AVPacket>) {
         guard case .file = configuration.input else { return }
         var timestamp = packet.pointee.pts
         if timestamp == cffmpeg_nopts_value() { timestamp = packet.pointee.dts }

@@ -13,15 +13,46 @@ import Glibc
 /// interrupt callback (a deadline, and ``interrupt()``) plus `rw_timeout`/`timeout` for network protocols.
 /// V4L2 reads are blocking ioctls FFmpeg does not interrupt; a dead device is caught by the reader's max age.
 ///
-/// `@unchecked Sendable`: owns FFmpeg handles, used by one thread at a time; ``interrupt()`` only touches atomics.
-public final class FFmpegSource: CaptureSource, @unchecked Sendable {
-    /// Longest wait for one frame before the stream counts as dead.
-    public let readTimeout: Double
-    /// Longest wait for `open` (probing a file or reaching a server).
-    public let openTimeout: Double
+/// The FFmpeg handles live in one ``FFmpegInput`` behind a `Mutex` (the reader thread holds it while it reads;
+/// `close` waits for that read); ``interrupt()`` only touches the atomics of ``InterruptControl``.
+public final class FFmpegSource: CaptureSource, Sendable {
+    private let control: InterruptControl
+    private let input: Mutex<FFmpegInput>
+
+    /// `deviceFormat` is what negotiation chose for a device (size, rate, fourcc); nil for files and streams,
+    /// or to let the device pick its format for the configured size and rate. `readTimeout`: the longest wait
+    /// for one frame before the stream counts as dead; `openTimeout`: for probing a file or reaching a server.
+    public init(
+        configuration: CameraConfiguration, deviceFormat: NegotiatedFormat? = nil, readTimeout: Double = 5,
+        openTimeout: Double = 10
+    ) {
+        let control = InterruptControl()
+        self.control = control
+        self.input = Mutex(FFmpegInput(
+            configuration: configuration, deviceFormat: deviceFormat, readTimeout: readTimeout, openTimeout: openTimeout,
+            control: control))
+    }
+
+    deinit { close() }
+
+    public func open() throws(CameraError) -> StreamInfo { try input.withLock { input throws(CameraError) in try input.open() } }
+
+    public func next(_ delivery: CaptureDelivery) throws(CaptureFailure) -> CapturedPacket {
+        try input.withLock { input throws(CaptureFailure) in try input.next(delivery) }
+    }
+
+    public func interrupt() { control.stopped.store(true, ordering: .relaxed) }
+
+    public func close() { input.withLock { $0.close() } }
+}
+
+/// The FFmpeg handles of one input and what reading them needs; owned by ``FFmpegSource``'s lock.
+struct FFmpegInput {
     let configuration: CameraConfiguration
     let deviceFormat: NegotiatedFormat?
-    let control = InterruptControl()
+    let readTimeout: Double
+    let openTimeout: Double
+    let control: InterruptControl
     var format: UnsafeMutablePointer<AVFormatContext>?
     var decoder: UnsafeMutablePointer<AVCodecContext>?
     var scaler: OpaquePointer?
@@ -32,27 +63,13 @@ public final class FFmpegSource: CaptureSource, @unchecked Sendable {
     var pacing: (clock: Double, seconds: Double)?
     var draining = false
 
-    /// `deviceFormat` is what negotiation chose for a device (size, rate, fourcc); nil for files and streams,
-    /// or to let the device pick its format for the configured size and rate.
-    public init(
-        configuration: CameraConfiguration, deviceFormat: NegotiatedFormat? = nil, readTimeout: Double = 5,
-        openTimeout: Double = 10
-    ) {
-        self.configuration = configuration
-        self.deviceFormat = deviceFormat
-        self.readTimeout = readTimeout
-        self.openTimeout = openTimeout
-    }
-
-    deinit { close() }
-
     private static let registered: Bool = {
         avdevice_register_all()
         av_log_set_level(AV_LOG_FATAL)
         return true
     }()
 
-    public func open() throws(CameraError) -> StreamInfo {
+    mutating func open() throws(CameraError) -> StreamInfo {
         _ = Self.registered
         close()
         control.stopped.store(false, ordering: .relaxed)
@@ -94,7 +111,7 @@ public final class FFmpegSource: CaptureSource, @unchecked Sendable {
     }
 
     /// Finds the video stream, opens its decoder and reports it.
-    private func prepare(_ context: UnsafeMutablePointer<AVFormatContext>) throws(CameraError) -> StreamInfo {
+    private mutating func prepare(_ context: UnsafeMutablePointer<AVFormatContext>) throws(CameraError) -> StreamInfo {
         control.setDeadline(after: openTimeout)
         guard avformat_find_stream_info(context, nil) >= 0 else {
             throw .camera(.cannotOpen, configuration, "cannot read the stream information")
@@ -152,9 +169,7 @@ public final class FFmpegSource: CaptureSource, @unchecked Sendable {
         return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    public func interrupt() { control.stopped.store(true, ordering: .relaxed) }
-
-    public func close() {
+    mutating func close() {
         if scaler != nil { sws_freeContext(scaler) }
         scaler = nil
         if frame != nil { av_frame_free(&frame) }

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import Synchronization
 
 extension HubClient {
     /// Downloads one file to `blobs/<etag>` (through a `.incomplete` file) and links it from the snapshot.
@@ -50,11 +51,14 @@ extension HubClient {
 }
 
 /// A download task whose delegate reports progress and keeps the downloaded file.
-private final class ProgressDownload: NSObject, URLSessionDownloadDelegate, @unchecked Sendable {
+private final class ProgressDownload: NSObject, URLSessionDownloadDelegate, Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<(URL, URLResponse), any Error>?
+        var kept: URL?
+    }
+
     private let progress: @Sendable (Int64, Int64) -> Void
-    private var continuation: CheckedContinuation<(URL, URLResponse), any Error>?
-    private var kept: URL?
-    private let lock = NSLock()
+    private let state = Mutex(State())
 
     private init(progress: @escaping @Sendable (Int64, Int64) -> Void) {
         self.progress = progress
@@ -67,7 +71,7 @@ private final class ProgressDownload: NSObject, URLSessionDownloadDelegate, @unc
         let session = URLSession(configuration: .default, delegate: delegate, delegateQueue: nil)
         defer { session.finishTasksAndInvalidate() }
         return try await withCheckedThrowingContinuation { continuation in
-            delegate.lock.withLock { delegate.continuation = continuation }
+            delegate.state.withLock { $0.continuation = continuation }
             session.downloadTask(with: request).resume()
         }
     }
@@ -83,13 +87,13 @@ private final class ProgressDownload: NSObject, URLSessionDownloadDelegate, @unc
         // The system deletes `location` when this returns: keep it.
         let keep = FileManager.default.temporaryDirectory.appendingPathComponent("hub-\(UUID().uuidString)")
         try? FileManager.default.moveItem(at: location, to: keep)
-        lock.withLock { kept = keep }
+        state.withLock { $0.kept = keep }
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
-        let (continuation, file) = lock.withLock { () -> (CheckedContinuation<(URL, URLResponse), any Error>?, URL?) in
-            defer { self.continuation = nil }
-            return (self.continuation, kept)
+        let (continuation, file) = state.withLock { state in
+            defer { state.continuation = nil }
+            return (state.continuation, state.kept)
         }
         if let error {
             continuation?.resume(throwing: error)

@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 public import HubClient
 public import Logging
 import OrderedCollections
@@ -121,12 +122,11 @@ public enum ServerStartup {
 }
 
 /// Throttles progress lines to one per 10 % of a file.
-private final class LastReport: @unchecked Sendable {
-    private let lock = NSLock()
-    private var last: [String: Int64] = [:]
+private final class LastReport: Sendable {
+    private let last = Mutex<[String: Int64]>([:])
 
     func shouldReport(_ p: HubProgress) -> Bool {
-        lock.withLock {
+        last.withLock { last in
             let step = max(1, p.bytesExpected / 10)
             let bucket = p.bytesWritten / step
             if last[p.file] == bucket { return false }

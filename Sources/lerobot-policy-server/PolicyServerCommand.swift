@@ -1,6 +1,7 @@
 // lerobot-policy-server: serves one policy to LeRobot robots over Zenoh. Thin: parse, load, assemble, run.
 import Dispatch
 import Foundation
+import Synchronization
 import Logging
 import PolicyServer
 import Zenoh
@@ -81,41 +82,24 @@ struct PolicyServerCommand {
 
     /// Returns at the first SIGTERM or SIGINT.
     static func waitForTerminationSignal() async {
-        signal(SIGTERM, SIG_IGN)
-        signal(SIGINT, SIG_IGN)
         let queue = DispatchQueue(label: "signals")
+        let sources = [SIGTERM, SIGINT].map { number -> any DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            return DispatchSource.makeSignalSource(signal: number, queue: queue)
+        }
+        let once = OnceFlag()
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let once = OnceFlag()
-            var sources: [any DispatchSourceSignal] = []
-            for number in [SIGTERM, SIGINT] {
-                let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-                source.setEventHandler {
-                    if once.claim() {
-                        for s in sources { s.cancel() }
-                        continuation.resume()
-                    }
-                }
+            for source in sources {
+                source.setEventHandler { if once.claim() { continuation.resume() } }
                 source.resume()
-                sources.append(source)
             }
-            queue.sync { SignalSources.keep(sources) }
         }
+        for source in sources { source.cancel() }
     }
 }
 
-/// Keeps the signal sources alive while waiting.
-enum SignalSources {
-    nonisolated(unsafe) static var kept: [any DispatchSourceSignal] = []
-    static func keep(_ sources: [any DispatchSourceSignal]) { kept = sources }
-}
-
-final class OnceFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var claimed = false
-    func claim() -> Bool {
-        lock.withLock {
-            defer { claimed = true }
-            return !claimed
-        }
-    }
+/// True for the first caller of ``claim()`` only.
+final class OnceFlag: Sendable {
+    private let claimed = Atomic<Bool>(false)
+    func claim() -> Bool { !claimed.exchange(true, ordering: .acquiringAndReleasing) }
 }

@@ -30,7 +30,8 @@ struct RolloutCommand: AsyncParsableCommand {
             fail(error.message)
         }
         let shutdown = ShutdownEvent()
-        Signals.install(shutdown)
+        let signals = Signals.install(shutdown)
+        defer { withExtendedLifetime(signals) {} }
         let commands = OperatorCommands()
         let status = StatusReporter(isTerminal: isatty(2) != 0) { text in FileHandle.standardError.write(Data(text.utf8)) }
         let robot: any Robot
@@ -80,11 +81,10 @@ struct RolloutCommand: AsyncParsableCommand {
 
 /// SIGINT/SIGTERM/SIGHUP/SIGQUIT set the shutdown event; a second signal exits at once with status 1.
 enum Signals {
-    nonisolated(unsafe) static var sources: [any DispatchSourceSignal] = []
-
-    static func install(_ shutdown: ShutdownEvent) {
+    /// The signal sources: the caller keeps them alive for the whole run.
+    static func install(_ shutdown: ShutdownEvent) -> [any DispatchSourceSignal] {
         let queue = DispatchQueue(label: "signals")
-        for number in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {
+        return [SIGINT, SIGTERM, SIGHUP, SIGQUIT].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler {
@@ -92,7 +92,7 @@ enum Signals {
                 shutdown.set()
             }
             source.resume()
-            sources.append(source)
+            return source
         }
     }
 }

@@ -1,6 +1,7 @@
 // zenoh-swift: Zenoh's standard example programs, on the pure-Swift Zenoh. One line per received sample:
 //   {"kind": "PUT"|"DELETE", "key": "...", "payload": "<utf-8 text or null>", "payload_hex": "...",
 //    "attachment": "<utf-8 or null>", "attachment_hex": "..."|null, "encoding": "text/plain"}
+import Synchronization
 import ArgumentParser
 import Foundation
 import Logging
@@ -190,34 +191,37 @@ func waitForInterrupt(seconds: Double?) async {
 /// Call `cancel()` after the loop that polls ``isSet``: that use keeps the watch (and its dispatch sources)
 /// alive for the whole loop. A watch released early — as an optimizer may do with a value that is not used
 /// again — would stop seeing the signals, and the process would ignore Ctrl-C.
-final class InterruptWatch: @unchecked Sendable {
-    private let lock = NSLock()
-    private var flag = false
-    private var sources: [any DispatchSourceSignal] = []
-
-    init() {
-        for number in [SIGINT, SIGTERM] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [weak self] in self?.set() }
-            source.resume()
-            self.sources.append(source)
-        }
+final class InterruptWatch: Sendable {
+    /// Set by the signal handlers.
+    private final class Flag: Sendable {
+        let value = Atomic<Bool>(false)
     }
 
-    private func set() { self.lock.withLock { self.flag = true } }
+    private let flag = Flag()
+    private let sources: Mutex<[any DispatchSourceSignal]>
+
+    init() {
+        let flag = flag
+        sources = Mutex([SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { flag.value.store(true, ordering: .releasing) }
+            source.resume()
+            return source
+        })
+    }
 
     /// Whether SIGINT or SIGTERM arrived.
-    var isSet: Bool { self.lock.withLock { self.flag } }
+    var isSet: Bool { flag.value.load(ordering: .acquiring) }
 
     /// Stops watching.
     func cancel() {
-        let sources = self.lock.withLock { () -> [any DispatchSourceSignal] in
-            defer { self.sources = [] }
-            return self.sources
+        let sources = sources.withLock { sources in
+            defer { sources = [] }
+            return sources
         }
         sources.forEach { $0.cancel() }
     }
 
-    deinit { self.sources.forEach { $0.cancel() } }
+    deinit { cancel() }
 }

@@ -33,8 +33,7 @@ struct TeleopPseudoTerminalTests {
         try follower.connect()
         try leader.connect()
         #expect(leaderBus.withServos { $0.value(1, 40, 1) } == 0)
-        var sent: [[Float]] = []
-        let link = TeleopLink(robot: follower, teleop: leader) { sent.append($0) }
+        let link = TeleopLink(robot: follower, teleop: leader)
 
         // AUTONOMOUS → PAUSED: the follower's last command was [20, -30, 40, 0, 10, 60].
         let last: [Float] = [20, -30, 40, 0, 10, 60]
@@ -68,7 +67,7 @@ struct TeleopPseudoTerminalTests {
             } while Date() < deadline
             #expect(zip(goals, expected).allSatisfy { abs($0 - $1) <= 1 }, "tick \(tick): \(goals) vs \(expected)")
         }
-        #expect(sent.count == 3)
+        #expect(link.commandsSent == 3 && abs((link.lastCommand?.first ?? 0) - 30) < 0.5)
 
         // CORRECTING → PAUSED: torque on again; → AUTONOMOUS: released.
         for step in HandOver.dagger(.endCorrection, actuated: true, lastAction: nil) { link.perform(step, initialPosition: []) }

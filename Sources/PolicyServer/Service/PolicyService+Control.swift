@@ -9,7 +9,7 @@ import ZenohProtocol
 
 extension PolicyService {
     /// Monotonic seconds, on the runner's clock.
-    var now: Double { runner.value.now }
+    var now: Double { clock.now }
 
     func answerStatus(_ query: ZenohQuery) {
         let status = state.withLock { $0.table.status() }

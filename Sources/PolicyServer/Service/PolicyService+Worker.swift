@@ -11,6 +11,8 @@ import ZenohProtocol
 extension PolicyService {
     /// The single inference worker: resets first, then one observation per turn, GC every second.
     func workerLoop() {
+        // The runner is this thread's alone from here on.
+        guard let runner = runnerSlot.withLock({ $0.take() }) else { return }
         defer {
             state.withLock { $0.isWorkerAlive = false }
             workerDone.signal()
@@ -18,7 +20,7 @@ extension PolicyService {
         while state.withLock({ $0.isRunning }) {
             runPendingResets()
             if server.manifest.scheduler == .batch {
-                if !serveBatch() { _ = wakeUp.wait(timeout: .now() + .milliseconds(250)) }
+                if !serveBatch(runner) { _ = wakeUp.wait(timeout: .now() + .milliseconds(250)) }
                 collectGarbage()
                 continue
             }
@@ -27,7 +29,7 @@ extension PolicyService {
                 state.table.takeNext().map { ($0, state.table.serverLoad, state.publishers[$0.session.clientUUID]) }
             }
             if let (work, load, publisher) = next {
-                serve(work, load: load, publisher: publisher)
+                serve(work, load: load, publisher: publisher, runner: runner)
             } else {
                 _ = wakeUp.wait(timeout: .now() + .milliseconds(250))
             }
@@ -48,13 +50,13 @@ extension PolicyService {
         }
     }
 
-    private func serve(_ work: SessionTable.Work, load: Double, publisher: ZenohPublisher?) {
+    private func serve(_ work: SessionTable.Work, load: Double, publisher: ZenohPublisher?, runner: InferenceRunner) {
         var session = work.session
         let header = work.pending.header
         do {
             let reply: InferenceRunner.Reply
             do {
-                reply = try runner.value.serve(work.pending, session: &session, superseded: work.superseded, serverLoad: load)
+                reply = try runner.serve(work.pending, session: &session, superseded: work.superseded, serverLoad: load)
             } catch {
                 capture?.record(request: work.pending.body, reply: nil)
                 throw error
@@ -73,7 +75,7 @@ extension PolicyService {
     }
 
     /// The batch scheduler: every ready session (up to `scheduler_max_batch`) in one run. False when none was ready.
-    private func serveBatch() -> Bool {
+    private func serveBatch(_ runner: InferenceRunner) -> Bool {
         let taken = state.withLock { state in
             state.table.takeBatch(limit: server.manifest.schedulerMaxBatch).map {
                 ($0, state.table.serverLoad, state.publishers[$0.session.clientUUID])
@@ -81,7 +83,7 @@ extension PolicyService {
         }
         guard let load = taken.first?.1 else { return false }
         var items = taken.map { InferenceRunner.BatchItem(pending: $0.0.pending, session: $0.0.session, superseded: $0.0.superseded) }
-        let results = runner.value.serveBatch(&items, serverLoad: load)
+        let results = runner.serveBatch(&items, serverLoad: load)
         for ((_, _, publisher), (item, result)) in zip(taken, zip(items, results)) {
             let header = item.pending.header
             do {
@@ -145,9 +147,8 @@ extension PolicyService {
     }
 }
 
-final class SendableFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var flag = false
-    func set(_ value: Bool) { lock.withLock { flag = value } }
-    var value: Bool { lock.withLock { flag } }
+final class SendableFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    func set(_ value: Bool) { flag.store(value, ordering: .releasing) }
+    var value: Bool { flag.load(ordering: .acquiring) }
 }

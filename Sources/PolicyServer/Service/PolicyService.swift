@@ -21,7 +21,10 @@ public final class PolicyService: Sendable {
     /// Wakes the worker when an observation or a control operation arrives.
     let wakeUp = DispatchSemaphore(value: 0)
     let workerDone = DispatchSemaphore(value: 0)
-    let runner: SendableBox<InferenceRunner>
+    /// The runner, until the worker thread takes it for good when it starts (the policy is not Sendable).
+    let runnerSlot: Mutex<InferenceRunner?>
+    /// The runner's clock, for the control side's `receivedAt`.
+    let clock: InferenceRunner.Clock
     /// The debug capture ring, when `debug.capture_dir` is set.
     let capture: DebugCapture?
 
@@ -38,7 +41,7 @@ public final class PolicyService: Sendable {
     }
 
     public init(
-        server: LoadedServer, zenoh: ZenohSession, runner: InferenceRunner, metrics: ServerMetrics, logger: Logger,
+        server: LoadedServer, zenoh: ZenohSession, runner: sending InferenceRunner, metrics: ServerMetrics, logger: Logger,
         auditLogger: Logger, capture: DebugCapture? = nil
     ) {
         self.capture = capture
@@ -47,7 +50,8 @@ public final class PolicyService: Sendable {
         self.metrics = metrics
         self.logger = logger
         self.auditLogger = auditLogger
-        self.runner = SendableBox(runner)
+        self.clock = runner.clock
+        self.runnerSlot = Mutex(runner)
         var table = SessionTable(capabilities: server.capabilities, identity: server.identity)
         table.warmedUp = true
         self.state = Mutex(ServiceState(table: table))
@@ -113,10 +117,4 @@ public final class PolicyService: Sendable {
         for _ in 0..<closed { metrics.sessionClosed(active: 0) }
         capture?.flush()
     }
-}
-
-/// Carries a non-Sendable value that only one thread uses (the worker's runner).
-final class SendableBox<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }

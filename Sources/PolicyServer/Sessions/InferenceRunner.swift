@@ -31,21 +31,27 @@ public final class InferenceRunner {
     public let policy: any ChunkPolicy
     public let settings: Settings
     private let jpeg: JPEGDecoder
-    private let clock = ContinuousClock()
-    private let origin: ContinuousClock.Instant
+    /// This runner's clock, which other threads may read (what `receivedAt` is measured in).
+    public let clock = Clock()
+
+    /// Monotonic seconds since the runner was made.
+    public struct Clock: Sendable {
+        private let origin = ContinuousClock.now
+
+        public var now: Double {
+            let d = ContinuousClock.now - origin
+            return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        }
+    }
 
     public init(policy: any ChunkPolicy, settings: Settings) throws(PolicyWireError) {
         self.policy = policy
         self.settings = settings
         self.jpeg = try JPEGDecoder()
-        self.origin = clock.now
     }
 
-    /// Monotonic seconds on this runner's clock (what `receivedAt` is measured in).
-    public var now: Double {
-        let d = clock.now - origin
-        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    }
+    /// Monotonic seconds on this runner's clock.
+    public var now: Double { clock.now }
 
     /// Runs `pending` for `session`; `superseded` is the session's since-last-reply count, `serverLoad`
     /// active/max. Errors carry a message for the audit line; nothing is published for them.

@@ -7,14 +7,14 @@ import Synchronization
 /// `--robot.type=sim`: the SO-100-like ``SimulatedArm`` and one ``SimulatedCamera`` per `--robot.cameras`
 /// entry. Each camera renders on its own thread at its fps (as real cameras deliver frames
 /// asynchronously); ``observe()`` takes the latest frames without waiting.
-public final class SimulatedRobot: Robot, @unchecked Sendable {
+public final class SimulatedRobot: Robot, Sendable {
     public let robotType = "sim"
     public let actionKeys = SimulatedArm.actionKeys
     public let cameras: [CameraConfiguration]
     private let arm: Mutex<SimulatedArm>
     private let frames: Mutex<[String: RGBImage]>
     private let running = Atomic<Bool>(false)
-    private var threads: [Thread] = []
+    /// Signalled once by each camera thread as it ends.
     private let stopped = DispatchSemaphore(value: 0)
 
     public init(cameras: [CameraConfiguration], initial: [Float] = [0, -20, 30, 10, 0, 20]) {
@@ -50,7 +50,6 @@ public final class SimulatedRobot: Robot, @unchecked Sendable {
                 stopped.signal()
             }
             thread.name = "camera-\(camera.name)"
-            threads.append(thread)
             thread.start()
         }
     }
@@ -75,7 +74,6 @@ public final class SimulatedRobot: Robot, @unchecked Sendable {
 
     public func disconnect() {
         guard running.exchange(false, ordering: .acquiringAndReleasing) else { return }
-        for _ in threads { stopped.wait() }
-        threads = []
+        for _ in cameras { stopped.wait() }
     }
 }

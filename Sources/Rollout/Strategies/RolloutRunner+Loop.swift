@@ -12,10 +12,9 @@ struct LoopState {
     var warnedNoTeleop = false
 }
 
-extension RolloutRunner {
+extension RolloutSession {
     /// The strategy's loop, on the control thread: deadline-paced ticks until shutdown or `--duration`.
-    func controlLoop() {
-        guard let engine else { return }
+    mutating func controlLoop(_ engine: RemoteEngine) {
         let interval = 1 / (settings.fps * Double(settings.interpolationMultiplier))
         let start = MonotonicClock.seconds
         var scheduler = TickScheduler(period: interval, start: start)
@@ -24,7 +23,7 @@ extension RolloutRunner {
             episodic: EpisodicPhases(
                 numEpisodes: settings.numEpisodes, episodeTime: settings.episodeTime, resetTime: settings.resetTime, start: start))
 
-        func expired(_ now: Double) -> Bool { settings.duration > 0 && now - start >= settings.duration }
+        let duration = settings.duration
 
         if settings.strategy != .base {
             // Episodic and dagger begin with an episode boundary (LeRobot's strategies do the same).
@@ -37,7 +36,7 @@ extension RolloutRunner {
         }
         loop: while !shutdown.isSet {
             let now = MonotonicClock.seconds
-            if expired(now) { break loop }
+            if duration > 0 && now - start >= duration { break loop }
             scheduler.tickStarted(at: now)
             var phase: String?
             switch settings.strategy {
@@ -69,7 +68,7 @@ extension RolloutRunner {
 
     /// LeRobot's `send_next_action`: notify and pull a policy action when the interpolator needs one, then
     /// send the next interpolated command (or nothing: the arm holds).
-    func policyTick(_ engine: RemoteEngine, _ interpolator: inout ActionInterpolator, _ lastAction: inout [Float]?) {
+    mutating func policyTick(_ engine: RemoteEngine, _ interpolator: inout ActionInterpolator, _ lastAction: inout [Float]?) {
         let frame = robot.observe()
         noteCameras(frame.cameraFault, engine)
         if interpolator.needsNewAction {
@@ -94,7 +93,7 @@ extension RolloutRunner {
 
     /// A camera fault is said once when it starts and once when it clears; a camera that has stopped for good
     /// ends the rollout once the buffered actions have played out (the arm then holds per `--inference.fallback`).
-    func noteCameras(_ fault: CameraFault?, _ engine: RemoteEngine) {
+    mutating func noteCameras(_ fault: CameraFault?, _ engine: RemoteEngine) {
         guard let fault else {
             if report.cameraFault != nil, report.cameraError == nil {
                 status.line("Cameras fresh again: observations resume")
@@ -119,7 +118,7 @@ extension RolloutRunner {
 
     /// Maps ordered action columns to motors and commands the robot (a motor no column names gets NaN:
     /// its goal is left unchanged).
-    func send(_ command: [Float]) {
+    mutating func send(_ command: [Float]) {
         var positions = [Float](repeating: .nan, count: robot.actionKeys.count)
         for (column, motor) in columnToMotor.enumerated() where column < command.count && motor < positions.count {
             positions[motor] = command[column]
@@ -128,25 +127,34 @@ extension RolloutRunner {
     }
 
     /// Commands the robot in motor order and remembers it (dagger's PAUSED resends it).
-    func sendMotors(_ positions: [Float]) {
+    mutating func sendMotors(_ positions: [Float]) {
         robot.send(positions)
-        noteSent(positions)
-    }
-
-    /// A command reached the robot (from the policy, the teleop or a hand-over move).
-    func noteSent(_ positions: [Float]) {
         lastMotorCommand = positions
         report.actionsSent += 1
     }
 
     /// Performs hand-over steps: through the teleop link, or the return to the initial position without one.
-    func perform(_ steps: [HandOver.Step]) {
+    mutating func perform(_ steps: [HandOver.Step]) {
+        let initial = initialPosition
         for step in steps {
-            if let teleopLink {
-                teleopLink.perform(step, initialPosition: initialPosition)
+            if teleopLink != nil {
+                throughLink { $0.perform(step, initialPosition: initial) }
             } else if step == .returnToInitialPosition {
                 returnToInitialPosition(seconds: 1, rate: 50)
             }
         }
+    }
+
+    /// Runs `body` on the teleop link and counts what it sent to the robot. Returns false without a link.
+    @discardableResult
+    mutating func throughLink(_ body: (TeleopLink) -> Void) -> Bool {
+        guard let link = teleopLink else { return false }
+        let before = link.commandsSent
+        body(link)
+        if link.commandsSent > before {
+            report.actionsSent += link.commandsSent - before
+            lastMotorCommand = link.lastCommand
+        }
+        return true
     }
 }

@@ -1,9 +1,9 @@
 import Foundation
 import RemoteInference
 
-extension RolloutRunner {
+extension RolloutSession {
     /// One dagger tick: the pending key transition and its hand-over, then the phase's work. Returns the phase name.
-    func daggerTick(_ engine: RemoteEngine, _ state: inout LoopState) -> String {
+    mutating func daggerTick(_ engine: RemoteEngine, _ state: inout LoopState) -> String {
         if let event = commands.take() {
             let effect = state.dagger.handle(event)
             let steps = HandOver.dagger(effect, actuated: teleop?.isActuated, lastAction: lastMotorCommand)
@@ -31,9 +31,9 @@ extension RolloutRunner {
         case .paused:
             if let lastMotorCommand { sendMotors(lastMotorCommand) } else { report.ticksWithoutAction += 1 }
         case .correcting:
-            if let teleopLink {
+            if teleopLink != nil {
                 _ = robot.observe()
-                if !forwardTeleop(teleopLink) { report.ticksWithoutAction += 1 }
+                if !forwardTeleop() { report.ticksWithoutAction += 1 }
             } else {
                 if !state.warnedNoTeleop {
                     status.line("No teleoperator (--teleop.type): the arm holds while correcting")
@@ -47,7 +47,7 @@ extension RolloutRunner {
 
     /// One episodic tick: key flags, the phase clock, then the policy or the teleop. Returns the phase name, or
     /// nil when all episodes are recorded.
-    func episodicTick(_ engine: RemoteEngine, _ state: inout LoopState, now: Double) -> String? {
+    mutating func episodicTick(_ engine: RemoteEngine, _ state: inout LoopState, now: Double) -> String? {
         for event in commands.takeEpisodic() { state.episodic.handle(event) }
         switch state.episodic.tick(now: now) {
         case .none:
@@ -80,14 +80,16 @@ extension RolloutRunner {
             return "episode \(state.episodic.recorded + 1)"
         case .reset:
             _ = robot.observe()
-            if let teleopLink { _ = forwardTeleop(teleopLink) }
+            _ = forwardTeleop()
             return "reset"
         }
     }
 
-    /// The teleop's command to the robot, counted; false when it had none.
-    func forwardTeleop(_ link: TeleopLink) -> Bool {
-        guard let sent = link.forward() else { return false }
+    /// The teleop's command to the robot, counted; false without a teleop or when it had none.
+    mutating func forwardTeleop() -> Bool {
+        var sent: [Float]?
+        throughLink { sent = $0.forward() }
+        guard let sent else { return false }
         report.teleopTicks += 1
         report.teleopLastCommand = sent
         return true

@@ -6,13 +6,20 @@ import RemoteInference
 public final class TeleopLink {
     public let robot: any Robot
     public let teleop: any Teleoperator
-    /// Called with every command sent to the follower (motor order).
-    let onSend: ([Float]) -> Void
+    /// Commands sent to the follower so far (forwarded and hand-over moves).
+    public private(set) var commandsSent = 0
+    /// The newest of them (motor order).
+    public private(set) var lastCommand: [Float]?
 
-    public init(robot: any Robot, teleop: any Teleoperator, onSend: @escaping ([Float]) -> Void = { _ in }) {
+    public init(robot: any Robot, teleop: any Teleoperator) {
         self.robot = robot
         self.teleop = teleop
-        self.onSend = onSend
+    }
+
+    private func send(_ command: [Float]) {
+        robot.send(command)
+        commandsSent += 1
+        lastCommand = command
     }
 
     /// One tick of teleoperation: the teleop's action to the follower (LeRobot's identity processors). Returns
@@ -21,8 +28,7 @@ public final class TeleopLink {
     public func forward() -> [Float]? {
         let action = teleop.action()
         guard !action.isEmpty, action.contains(where: \.isFinite) else { return nil }
-        robot.send(action)
-        onSend(action)
+        send(action)
         return action
     }
 
@@ -42,16 +48,12 @@ public final class TeleopLink {
             let target = teleop.action()
             guard !target.isEmpty else { return }
             Self.paced(steps: 30, rate: 30, includingStart: true) { t in
-                let command = HandOver.interpolate(from, target, t)
-                robot.send(command)
-                onSend(command)
+                send(HandOver.interpolate(from, target, t))
             }
         case .returnToInitialPosition:
             let start = robot.observe().positions
             Self.paced(steps: 50, rate: 50, includingStart: false) { t in
-                let command = HandOver.interpolate(start, initialPosition, t)
-                robot.send(command)
-                onSend(command)
+                send(HandOver.interpolate(start, initialPosition, t))
             }
         }
     }
