@@ -309,7 +309,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RemoteInferenceTests",
-            dependencies: ["RemoteInference"],
+            dependencies: ["RemoteInference", "PolicyWire", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
         .testTarget(

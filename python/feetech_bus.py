@@ -76,7 +76,7 @@ def handle(servos, packet):
             return b"".join(status(m, servos.read(m, p[0], p[1])) for m in p[2:] if m in servos.regs)
         if instruction == 0x83:
             address, length, goals, i = p[0], p[1], [], 2
-            while i + length < len(p) + 1 and i < len(p):
+            while i + 1 + length <= len(p):  # entries: motor id, then `length` data bytes
                 m, data = p[i], p[i + 1:i + 1 + length]
                 if m in servos.regs:
                     servos.write(m, address, data)

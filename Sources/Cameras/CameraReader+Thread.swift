@@ -3,6 +3,7 @@ import Synchronization
 
 #if canImport(Glibc)
 import Glibc
+import PolicyWire
 #endif
 
 extension CameraReader {
@@ -42,7 +43,7 @@ private final class ReadLoop: Sendable {
             let action: CameraReaderState<CameraFrame>.Action
             do throws(CaptureFailure) {
                 let packet = try source.next(delivery)
-                let frame = try makeFrame(packet, sequence: sequence, at: Monotonic.now())
+                let frame = try makeFrame(packet, sequence: sequence, at: MonotonicClock.seconds)
                 sequence += 1
                 action = reader.shared.withLock { $0.state.frameArrived(frame, at: frame.timestamp) }
             } catch {

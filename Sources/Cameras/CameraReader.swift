@@ -3,6 +3,7 @@ import Synchronization
 
 #if canImport(Glibc)
 import Glibc
+import PolicyWire
 #endif
 
 /// One camera: a background thread pulls frames from its ``CaptureSource`` and keeps only the newest.
@@ -102,14 +103,14 @@ public final class CameraReader: Sendable {
             $0 = Shared(state: CameraReaderState(label: configuration.label), source: source, delivery: delivery)
         }
         startThread(source: source, delivery: delivery == .passThrough ? .passThrough : .decode)
-        logger.info("\(deliveryDescription)")
+        logger.debug("\(deliveryDescription)")
         try waitForFirstFrame()
     }
 
     private func waitForFirstFrame() throws(CameraError) {
-        let start = Monotonic.now()
+        let start = MonotonicClock.seconds
         while true {
-            let now = Monotonic.now()
+            let now = MonotonicClock.seconds
             let outcome = shared.withLock { $0.state.latestFrame(at: now, maxAgeMs: .infinity) }
             switch outcome {
             case .success where now - start >= configuration.warmupS: return
@@ -122,14 +123,14 @@ public final class CameraReader: Sendable {
                 disconnect()
                 throw .camera(.timeout, configuration, "no frame within \(firstFrameTimeout) s of connecting")
             }
-            Monotonic.sleep(0.005)
+            MonotonicClock.sleep(0.005)
         }
     }
 
     /// LeRobot's `read_latest`: the newest frame, if one has arrived and it is at most `maxAgeMs` old.
     /// Throws when the camera has ended (too many errors, end of stream) or is not connected.
     public func readLatest(maxAgeMs: Double = 500) throws(CameraError) -> CameraFrame {
-        let now = Monotonic.now()
+        let now = MonotonicClock.seconds
         return try shared.withLock { $0.state.latestFrame(at: now, maxAgeMs: maxAgeMs) }.get()
     }
 

@@ -101,15 +101,15 @@ extension FFmpegInput {
         if timestamp == cffmpeg_nopts_value() { timestamp = packet.pointee.dts }
         guard timestamp != cffmpeg_nopts_value(), timeBase.den != 0 else { return }
         let seconds = Double(timestamp) * Double(timeBase.num) / Double(timeBase.den)
-        let now = Monotonic.now()
+        let now = MonotonicClock.seconds
         guard let start = pacing, seconds >= start.seconds else {
             pacing = (now, seconds)
             return
         }
         let due = start.clock + (seconds - start.seconds)
         // Sleep in short steps so that `interrupt()` is honoured within 50 ms.
-        while Monotonic.now() < due, !control.stopped.load(ordering: .relaxed) {
-            Monotonic.sleep(min(0.05, due - Monotonic.now()))
+        while MonotonicClock.seconds < due, !control.stopped.load(ordering: .relaxed) {
+            MonotonicClock.sleep(min(0.05, due - MonotonicClock.seconds))
         }
     }
 }

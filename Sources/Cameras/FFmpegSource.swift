@@ -3,6 +3,7 @@ import Synchronization
 
 #if canImport(Glibc)
 import Glibc
+import PolicyWire
 #endif
 
 /// A ``CaptureSource`` on FFmpeg: V4L2 devices (libavdevice), video files and network streams (libavformat),
@@ -187,11 +188,11 @@ final class InterruptControl: Sendable {
     let deadline = Atomic<Int64>(.max)
 
     func setDeadline(after seconds: Double) {
-        deadline.store(Int64((Monotonic.now() + seconds) * 1e9), ordering: .relaxed)
+        deadline.store(Int64((MonotonicClock.seconds + seconds) * 1e9), ordering: .relaxed)
     }
 
     var shouldInterrupt: Bool {
-        stopped.load(ordering: .relaxed) || Int64(Monotonic.now() * 1e9) > deadline.load(ordering: .relaxed)
+        stopped.load(ordering: .relaxed) || Int64(MonotonicClock.seconds * 1e9) > deadline.load(ordering: .relaxed)
     }
 }
 

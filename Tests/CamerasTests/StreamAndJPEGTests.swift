@@ -88,9 +88,9 @@ import Testing
         let port = Int(UInt16(bigEndian: address.sin_port))
         let configuration = fileCamera("tcp://127.0.0.1:\(port)")
         let source = FFmpegSource(configuration: configuration, readTimeout: 1, openTimeout: 1)
-        let start = Monotonic.now()
+        let start = MonotonicClock.seconds
         #expect(throws: CameraError.self) { _ = try source.open() }
-        #expect(Monotonic.now() - start < 15)
+        #expect(MonotonicClock.seconds - start < 15)
         source.close()
     }
 }

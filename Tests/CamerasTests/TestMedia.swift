@@ -82,8 +82,8 @@ func fileCamera(
 
 /// Polls `condition` every 10 ms for up to `seconds` (generous: the machine may be loaded).
 func eventually(within seconds: Double = 20, _ condition: () -> Bool) -> Bool {
-    let end = Monotonic.now() + seconds
-    while Monotonic.now() < end {
+    let end = MonotonicClock.seconds + seconds
+    while MonotonicClock.seconds < end {
         if condition() { return true }
         usleep(10_000)
     }

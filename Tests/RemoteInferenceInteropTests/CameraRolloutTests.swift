@@ -115,9 +115,12 @@ struct CameraRolloutTests {
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stats["camera_paths"] as? [String] == ["front: MJPEG pass-through (camera JPEG forwarded)"])
         #expect((run.stats["merges"] as? Int ?? 0) >= 1 && bus.goalWrites >= 10, "\(run.stats)")
-        try await Task.sleep(for: .milliseconds(300))  // the capture ring writes on a background queue
-        let requests = try FileManager.default.contentsOfDirectory(atPath: capture.path).filter { $0.hasPrefix("req_") }
-        #expect(requests.count >= 1)
+        // The capture ring writes on a background queue.
+        func captured() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: capture.path)) ?? []).filter { $0.hasPrefix("req_") }
+        }
+        #expect(await EdgeFixture.eventually { !captured().isEmpty })
+        let requests = captured()
         for name in requests {
             let body = ByteBuffer(bytes: try Data(contentsOf: capture.appendingPathComponent(name)))
             let observation = try Observation(messagePack: try MessagePackDecoder().decode(body))
@@ -213,7 +216,11 @@ struct CameraRolloutTests {
         ]
         try streamer.run()
         defer { if streamer.isRunning { streamer.terminate() } }
-        try await Task.sleep(for: .milliseconds(500))
+        // Connecting would take the server's only client: wait for its listening socket in /proc/net/tcp instead.
+        let listening = String(format: "0100007F:%04X 00000000:0000 0A", port)
+        #expect(await EdgeFixture.eventually {
+            ((try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)) ?? "").contains(listening)
+        }, "ffmpeg is not listening on 127.0.0.1:\(port)")
         let unplugged = try await RolloutCommandTests.rollout(
             Self.arguments(
                 endpoint: router.endpoint, model: model, bus: bus,

@@ -80,6 +80,16 @@ struct RolloutOptionsTests {
         #expect(error?.message.hasPrefix(message) == true, "\(error?.message ?? "no error")")
     }
 
+    @Test("A stale camera is one fault however old its frame gets; an ended camera is another, and terminal")
+    func cameraFaults() {
+        let stale = CameraFault(camera: "front", code: .timeout, message: "camera 'front' (0): latest frame is too old: 612 ms")
+        let staler = CameraFault(camera: "front", code: .timeout, message: "camera 'front' (0): latest frame is too old: 645 ms")
+        let ended = CameraFault(camera: "front", code: .ended, message: "camera 'front' (0): stream ended")
+        let other = CameraFault(camera: "wrist", code: .timeout, message: "camera 'wrist' (1): latest frame is too old: 612 ms")
+        #expect(staler.isSame(as: stale) && !ended.isSame(as: stale) && !other.isSame(as: stale) && !stale.isSame(as: nil))
+        #expect(ended.isTerminal && !stale.isTerminal)
+    }
+
     @Test("--robot.type is required")
     func robotRequired() throws {
         let error = #expect(throws: RolloutError.self) {

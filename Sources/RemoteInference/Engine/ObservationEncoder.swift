@@ -9,7 +9,8 @@ final class ObservationEncoder {
     let quality: Int
     let renameMap: [String: String]
     private let jpeg: JPEGEncoder
-    private lazy var decoder: JPEGDecoder? = try? JPEGDecoder()
+    /// Made on the first camera JPEG that must be decoded (raw images asked for).
+    private var decoder: JPEGDecoder?
 
     init(quality: Int, renameMap: [String: String]) throws(PolicyWireError) {
         self.quality = quality
@@ -37,8 +38,12 @@ final class ObservationEncoder {
         case .jpeg(let bytes, _, _) where quality > 0:
             return .jpeg(bytes)
         case .jpeg(let bytes, _, _):
-            guard let decoder else {
-                throw PolicyWireError(.jpegFailure, "libjpeg-turbo: cannot create a decompressor (tjInitDecompress failed)")
+            let decoder: JPEGDecoder
+            if let made = self.decoder {
+                decoder = made
+            } else {
+                decoder = try JPEGDecoder()
+                self.decoder = decoder
             }
             return try WireImage(decoder.decode(bytes), quality: 0, encoder: jpeg)
         }

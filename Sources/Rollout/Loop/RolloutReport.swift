@@ -25,8 +25,6 @@ public struct RolloutReport: Sendable {
     public var cameraPaths: [String] = []
     /// Ticks on which a camera had no fresh frame (no observation sent).
     public var cameraFaultTicks = 0
-    /// The camera fault in force, if any.
-    public var cameraFault: String?
     /// A camera that stopped for good and ended the rollout.
     public var cameraError: String?
     /// Per tick with a command after a command: the largest |Δ| between consecutive commands (robot units). Its tail

@@ -1,5 +1,4 @@
 public import Cameras
-public import Logging
 import RemoteInference
 
 /// A robot with real cameras (`type: opencv`): the arm's own reading plus the newest frame of each camera, each
@@ -14,14 +13,12 @@ public final class CameraRobot: Robot {
     public let cameras: [CameraConfiguration]
     /// LeRobot's `read_latest(max_age_ms)`: an older frame is a fault.
     public let maxAgeMs: Double
-    private let logger: Logger
 
-    public init(arm: any Robot, cameras: [CameraConfiguration], readers: [CameraReader], maxAgeMs: Double = 500, logger: Logger) {
+    public init(arm: any Robot, cameras: [CameraConfiguration], readers: [CameraReader], maxAgeMs: Double = 500) {
         self.arm = arm
         self.cameras = cameras
         self.readers = readers
         self.maxAgeMs = maxAgeMs
-        self.logger = logger
     }
 
     public var robotType: String { arm.robotType }
@@ -38,7 +35,6 @@ public final class CameraRobot: Robot {
                 arm.disconnect()
                 throw RolloutError(.robot, error.message)
             }
-            logger.info("Camera \(reader.deliveryDescription)")
         }
     }
 
@@ -56,9 +52,8 @@ public final class CameraRobot: Robot {
                     images[camera.name] = .pixels(image)
                 }
             } catch {
-                if frame.cameraFault == nil || error.code == .ended {
-                    frame.cameraFault = CameraFault(message: error.message, isTerminal: error.code == .ended || error.code == .notConnected)
-                }
+                let fault = CameraFault(camera: camera.name, code: error.code, message: error.message)
+                if frame.cameraFault == nil || fault.isTerminal { frame.cameraFault = fault }
             }
         }
         frame.cameras = cameras.compactMap { camera in images[camera.name].map { (camera.name, $0) } }

@@ -34,9 +34,23 @@ extension CameraConfiguration {
 
 /// A camera that could not give a fresh frame this tick.
 public struct CameraFault: Sendable, Hashable {
-    /// Names the camera and what happened.
+    /// The camera's name (`front`).
+    public var camera: String
+    /// What went wrong: `timeout` (the newest frame is too old), `noFrame`, `ended`, ...
+    public var code: CameraError.Code
+    /// Names the camera and what happened (a stale frame's age changes from tick to tick).
     public var message: String
+
+    public init(camera: String, code: CameraError.Code, message: String) {
+        self.camera = camera
+        self.code = code
+        self.message = message
+    }
+
     /// The camera has stopped for good (its stream ended, or 10 reads failed in a row); otherwise its newest
     /// frame is only too old, or not there yet.
-    public var isTerminal: Bool
+    public var isTerminal: Bool { code == .ended || code == .notConnected }
+
+    /// Whether `other` is the same condition of the same camera (not just a newer age).
+    public func isSame(as other: CameraFault?) -> Bool { other?.camera == camera && other?.code == code }
 }

@@ -21,7 +21,6 @@ public enum RobotFactory {
         let real = settings.cameras.filter { $0.type == .opencv }
         guard !real.isEmpty else { return arm }
         return CameraRobot(
-            arm: arm, cameras: settings.cameras, readers: real.map { CameraReader(configuration: $0, logger: logger) },
-            logger: logger)
+            arm: arm, cameras: settings.cameras, readers: real.map { CameraReader(configuration: $0, logger: logger) })
     }
 }

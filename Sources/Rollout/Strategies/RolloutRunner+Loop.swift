@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import RemoteInference
+import PolicyWire
 
 /// The control loop's state across ticks.
 struct LoopState {
@@ -95,25 +96,22 @@ extension RolloutSession {
     /// ends the rollout once the buffered actions have played out (the arm then holds per `--inference.fallback`).
     mutating func noteCameras(_ fault: CameraFault?, _ engine: RemoteEngine) {
         guard let fault else {
-            if report.cameraFault != nil, report.cameraError == nil {
+            if cameraFault != nil {
                 status.line("Cameras fresh again: observations resume")
-                report.cameraFault = nil
+                cameraFault = nil
             }
             return
         }
         report.cameraFaultTicks += 1
-        if report.cameraFault != fault.message {
-            report.cameraFault = fault.message
+        if !fault.isSame(as: cameraFault) {
             status.line("\(fault.message): no observation is sent until it recovers; the buffer plays on, then --inference.fallback")
-            logger.warning("\(fault.message)")
-        }
-        if fault.isTerminal {
-            if report.cameraError == nil {
+            if fault.isTerminal {
                 report.cameraError = fault.message
                 status.line("The camera has stopped: the rollout ends once the buffered actions have played out")
             }
-            if engine.queueDepth == 0 { shutdown.set() }
         }
+        cameraFault = fault
+        if fault.isTerminal, engine.queueDepth == 0 { shutdown.set() }
     }
 
     /// Maps ordered action columns to motors and commands the robot (a motor no column names gets NaN:

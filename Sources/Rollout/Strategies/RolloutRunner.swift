@@ -87,6 +87,8 @@ struct RolloutSession {
     /// For each ordered action column, the robot motor it drives.
     var columnToMotor: [Int] = []
     var initialPosition: [Float] = []
+    /// The camera fault in force (said once when it starts and once when it clears).
+    var cameraFault: CameraFault?
     var report: RolloutReport
 
     init(

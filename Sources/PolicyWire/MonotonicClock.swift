@@ -15,4 +15,12 @@ public enum MonotonicClock {
 
     /// Seconds since the same origin.
     public static var seconds: Double { Double(nanoseconds) / 1e9 }
+
+    /// Sleeps for `seconds` (nothing when not positive), resuming after signals.
+    public static func sleep(_ seconds: Double) {
+        guard seconds > 0 else { return }
+        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - seconds.rounded(.down)) * 1e9))
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) == -1 && errno == EINTR { request = remaining }
+    }
 }
