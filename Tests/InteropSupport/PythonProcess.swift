@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,13 +8,14 @@ import Glibc
 ///
 /// stdin stays open while the process runs: the helper stops when it is closed (``stop()``), so no process
 /// outlives its test. ``kill()`` sends SIGKILL, for crash tests.
-public final class PythonProcess: @unchecked Sendable {
+public final class PythonProcess: Sendable {
     private let process = Process()
     private let stdinPipe = Pipe()
     private let stdoutPipe = Pipe()
-    private let condition = NSCondition()
-    private var lines: [String] = []
-    private var ended = false
+    /// What the helper printed, and whether its output ended.
+    private let printed = Mutex<(lines: [String], ended: Bool)>(([], false))
+    /// Broadcast after every change of `printed`; waiters check `printed` while holding it, so none is missed.
+    private let changed = NSCondition()
     public let commandLine: String
 
     /// Starts `python/<script> <arguments>` in the project virtualenv.
@@ -30,22 +32,24 @@ public final class PythonProcess: @unchecked Sendable {
             while true {
                 let chunk = handle.availableData
                 guard let self else { return }
+                var complete: [String] = []
                 if chunk.isEmpty {
-                    self.condition.lock()
-                    if !pending.isEmpty { self.lines.append(String(decoding: pending, as: UTF8.self)) }
-                    self.ended = true
-                    self.condition.broadcast()
-                    self.condition.unlock()
-                    return
+                    if !pending.isEmpty { complete.append(String(decoding: pending, as: UTF8.self)) }
+                } else {
+                    pending.append(chunk)
+                    while let newline = pending.firstIndex(of: 0x0a) {
+                        complete.append(String(decoding: pending[pending.startIndex..<newline], as: UTF8.self))
+                        pending.removeSubrange(pending.startIndex...newline)
+                    }
                 }
-                pending.append(chunk)
-                self.condition.lock()
-                while let newline = pending.firstIndex(of: 0x0a) {
-                    self.lines.append(String(decoding: pending[pending.startIndex..<newline], as: UTF8.self))
-                    pending.removeSubrange(pending.startIndex...newline)
+                self.printed.withLock { printed in
+                    printed.lines += complete
+                    if chunk.isEmpty { printed.ended = true }
                 }
-                self.condition.broadcast()
-                self.condition.unlock()
+                self.changed.lock()
+                self.changed.broadcast()
+                self.changed.unlock()
+                if chunk.isEmpty { return }
             }
         }
         try process.run()
@@ -57,11 +61,7 @@ public final class PythonProcess: @unchecked Sendable {
     }
 
     /// Every line printed so far.
-    public var output: [String] {
-        condition.lock()
-        defer { condition.unlock() }
-        return lines
-    }
+    public var output: [String] { printed.withLock { $0.lines } }
 
     /// Waits until a line satisfying `predicate` has been printed (searching from line `from`), or throws
     /// after `timeout` seconds with everything the process printed.
@@ -70,15 +70,16 @@ public final class PythonProcess: @unchecked Sendable {
         from start: Int = 0, timeout: TimeInterval = 15, _ predicate: (String) -> Bool
     ) throws -> (index: Int, line: String) {
         let deadline = Date().addingTimeInterval(timeout)
-        condition.lock()
-        defer { condition.unlock() }
+        changed.lock()
+        defer { changed.unlock() }
         var index = start
         while true {
+            let (lines, ended) = printed.withLock { $0 }
             while index < lines.count {
                 if predicate(lines[index]) { return (index, lines[index]) }
                 index += 1
             }
-            if ended || !condition.wait(until: deadline) {
+            if ended || !changed.wait(until: deadline) {
                 throw PythonRunner.Failure(
                     description: "\(commandLine): no expected line within \(timeout) s"
                         + (ended ? " (process ended)" : "") + "; output:\n" + lines.joined(separator: "\n"))
@@ -174,7 +175,7 @@ public func freeLoopbackPort() -> Int {
 }
 
 /// A real Rust Zenoh router (`eclipse-zenoh`, `mode: "router"`) listening on a free loopback port.
-public final class ZenohRouter: @unchecked Sendable {
+public final class ZenohRouter: Sendable {
     public let port: Int
     public let process: PythonProcess
     /// `tcp/127.0.0.1:PORT`, or `tls/…` for a TLS router.

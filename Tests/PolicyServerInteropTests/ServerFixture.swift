@@ -11,7 +11,7 @@ import FoundationNetworking
 
 /// Our policy server (in this process) with the mock policy and its health port, behind a real Rust router or
 /// listening in Zenoh peer mode (robots then connect to it directly).
-final class ServerFixture: @unchecked Sendable {
+final class ServerFixture: Sendable {
     enum Topology: String, Sendable, CaseIterable {
         /// Server and robots are clients of a Rust router.
         case router

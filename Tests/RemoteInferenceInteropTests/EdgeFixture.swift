@@ -10,7 +10,7 @@ import ZenohTransport
 
 /// Our policy server, in this process, on a real Rust router; it can be drained and started again (the
 /// same or another checkpoint) while the router keeps running.
-final class InProcessServer: @unchecked Sendable {
+final class InProcessServer: Sendable {
     let zenoh: ZenohSession
     let service: PolicyService
     let server: LoadedServer
@@ -101,7 +101,7 @@ enum EdgeFixture {
 
 /// A control loop on its own thread: notify + action at `fps`, recording every action and the longest
 /// `action()` call (which must never wait on the network).
-final class TestControlLoop: @unchecked Sendable {
+final class TestControlLoop: Sendable {
     private let engine: RemoteEngine
     private let fps: Double
     private let state = Mutex<(actions: [[Float]?], longestCall: Double, running: Bool, observation: RobotObservation)>(
@@ -145,7 +145,7 @@ final class TestControlLoop: @unchecked Sendable {
 }
 
 /// The `lerobot-policy-server` executable as a child process (for SIGKILL chaos).
-final class ServerProcess: @unchecked Sendable {
+final class ServerProcess: Sendable {
     let process = Process()
 
     static var executable: URL {

@@ -161,11 +161,11 @@ extension FeetechTests {
             bus: FeetechBus(link: try SerialPort(path: pty.devicePath), latencyMargin: 2), calibration: Self.calibration(),
             logger: Logger(label: "test"))
         try arm.connect()
-        #expect(pty.servos.value(3, 40, 1) == 1)
+        #expect(pty.withServos { $0.value(3, 40, 1) } == 1)
         arm.send([0, 0, 45, 0, 0, 25])
         #expect(arm.observe().positions.map { ($0 * 10).rounded() / 10 } == [0, 0, 44.9, 0, 0, 25])
         arm.disconnect()
-        #expect(pty.servos.value(3, 40, 1) == 0)
+        #expect(pty.withServos { $0.value(3, 40, 1) } == 0)
     }
 }
 #endif

@@ -1,16 +1,16 @@
 import Foundation
 import Rollout
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 
 /// The simulated servos behind a real pseudo-terminal: the follower talks to the pty's device through
 /// ``SerialPort`` (termios raw mode, poll-based reads), a thread answers on the other end.
-final class PseudoTerminalServos: @unchecked Sendable {
+final class PseudoTerminalServos: Sendable {
     let master: Int32
     let devicePath: String
-    let servos = SimulatedServoBus()
-    private let lock = NSLock()
-    private var running = true
+    /// The servos and whether the serving thread goes on; the thread answers under this lock.
+    private let state = Mutex((servos: SimulatedServoBus(), running: true))
 
     /// libc's pty functions, which the Glibc module does not import (they need _XOPEN_SOURCE).
     static func libc<T>(_ name: String, as type: T.Type) -> T {
@@ -52,7 +52,7 @@ final class PseudoTerminalServos: @unchecked Sendable {
         var buffer = [UInt8](repeating: 0, count: 256)
         while bytes.count < count {
             var poller = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
-            guard lock.withLock({ running }) else { return nil }
+            guard state.withLock({ $0.running }) else { return nil }
             guard poll(&poller, 1, 50) > 0 else { continue }
             let n = buffer.withUnsafeMutableBytes { Glibc.read(master, $0.baseAddress, count - bytes.count) }
             if n <= 0 { return nil }
@@ -64,20 +64,20 @@ final class PseudoTerminalServos: @unchecked Sendable {
     private func serve() {
         while let header = readExactly(4) {
             guard header[0] == 0xFF, header[1] == 0xFF, let rest = readExactly(Int(header[3])) else { continue }
-            let reply = lock.withLock {
-                try? servos.write(header + rest)
-                defer { servos.pending = [] }
-                return servos.pending
+            let reply = state.withLock { state in
+                try? state.servos.write(header + rest)
+                defer { state.servos.pending = [] }
+                return state.servos.pending
             }
             if !reply.isEmpty { _ = reply.withUnsafeBytes { Glibc.write(master, $0.baseAddress, $0.count) } }
         }
     }
 
     /// The servos, under the lock the serving thread answers under.
-    func withServos<T>(_ body: (SimulatedServoBus) -> T) -> T { lock.withLock { body(servos) } }
+    func withServos<T: Sendable>(_ body: (SimulatedServoBus) -> T) -> T { state.withLock { body($0.servos) } }
 
     func stop() {
-        lock.withLock { running = false }
+        state.withLock { $0.running = false }
         Glibc.close(master)
     }
 }

@@ -3,6 +3,7 @@ import Cameras
 import Foundation
 import RemoteInference
 import Rollout
+import Synchronization
 import Testing
 
 @Suite("lerobot-rollout flags")
@@ -154,14 +155,16 @@ struct ControlLoopPieceTests {
 
 @Suite("Operator status output")
 struct StatusReporterTests {
-    final class Sink: @unchecked Sendable {
-        var text = ""
+    final class Sink: Sendable {
+        private let written = Mutex("")
+        func append(_ text: String) { written.withLock { $0 += text } }
+        var text: String { written.withLock { $0 } }
     }
 
     @Test("On a terminal: one live line rewritten in place; state changes get their own line")
     func terminal() {
         let sink = Sink()
-        let status = StatusReporter(isTerminal: true) { sink.text += $0 }
+        let status = StatusReporter(isTerminal: true) { sink.append($0) }
         status.tick(now: 1, state: .streaming, queueDepth: 12, lastLatency: 0.0123, overruns: 0, phase: nil)
         status.tick(now: 2, state: .streaming, queueDepth: 9, lastLatency: 0.02, overruns: 1, phase: nil)
         status.tick(now: 2.1, state: .degraded, queueDepth: 3, lastLatency: 0.02, overruns: 1, phase: "PAUSED")
@@ -174,7 +177,7 @@ struct StatusReporterTests {
     @Test("Not a terminal: plain timestamped lines, no control characters")
     func plain() {
         let sink = Sink()
-        let status = StatusReporter(isTerminal: false) { sink.text += $0 }
+        let status = StatusReporter(isTerminal: false) { sink.append($0) }
         for i in 0..<20 { status.tick(now: 100 + Double(i), state: .streaming, queueDepth: 5, lastLatency: 0.01, overruns: 0, phase: nil) }
         #expect(!sink.text.contains("\r") && !sink.text.contains("\u{1B}"))
         #expect(sink.text.split(separator: "\n").filter { $0.contains("queue=5") }.count == 4)  // every 5 s

@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 import InteropSupport
 import NIOCore
@@ -31,26 +32,27 @@ func matrixPattern(_ size: Int) -> ByteBuffer {
     return buffer
 }
 
-final class SwiftMatrixSide: MatrixSide, @unchecked Sendable {
+final class SwiftMatrixSide: MatrixSide, Sendable {
     let name: String
     let session: ZenohSession
     let samples = Collector<ZenohSample>()
     let live = Collector<ZenohSample>()
-    private var kept: [Any] = []
+    /// The declarations, kept alive until ``stop()``.
+    private let kept: Mutex<[any Sendable]>
 
     init(name: String, configuration: ZenohConfiguration) async throws {
         self.name = name
         self.session = try await ZenohSession.open(configuration: configuration)
         let samples = self.samples
         let live = self.live
-        self.kept = [
+        self.kept = Mutex([
             try session.declareSubscriber("matrix/**") { samples.append($0) },
             try session.declareQueryable("matrix/q/\(name)/**") { query in
                 try? query.reply(key: query.key.description, payload: ByteBuffer(string: "\(name)-reply"))
             },
             try session.liveliness.declareToken("matrix/live/\(name)"),
             try session.liveliness.declareSubscriber("matrix/live/**", history: true) { live.append($0) },
-        ]
+        ])
     }
 
     func put(_ key: String, _ text: String) async throws {
@@ -87,12 +89,12 @@ final class SwiftMatrixSide: MatrixSide, @unchecked Sendable {
     }
 
     func stop() async {
-        self.kept = []
+        self.kept.withLock { $0 = [] }
         await self.session.close()
     }
 }
 
-final class RustMatrixSide: MatrixSide, @unchecked Sendable {
+final class RustMatrixSide: MatrixSide, Sendable {
     let name: String
     let agent: PythonProcess
 
