@@ -1,9 +1,9 @@
 import NIOCore
+import PolicyWire
 import Synchronization
 
 #if canImport(Glibc)
 import Glibc
-import PolicyWire
 #endif
 
 extension CameraReader {

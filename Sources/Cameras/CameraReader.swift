@@ -1,9 +1,9 @@
 public import Logging
+import PolicyWire
 import Synchronization
 
 #if canImport(Glibc)
 import Glibc
-import PolicyWire
 #endif
 
 /// One camera: a background thread pulls frames from its ``CaptureSource`` and keeps only the newest.

@@ -1,9 +1,9 @@
 import CFFmpeg
+import PolicyWire
 import Synchronization
 
 #if canImport(Glibc)
 import Glibc
-import PolicyWire
 #endif
 
 /// A ``CaptureSource`` on FFmpeg: V4L2 devices (libavdevice), video files and network streams (libavformat),

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
-import RemoteInference
 import PolicyWire
+import RemoteInference
 
 /// The control loop's state across ticks.
 struct LoopState {

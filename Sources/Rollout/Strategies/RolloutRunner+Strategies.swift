@@ -1,6 +1,6 @@
 import Foundation
-import RemoteInference
 import PolicyWire
+import RemoteInference
 
 extension RolloutSession {
     /// One dagger tick: the pending key transition and its hand-over, then the phase's work. Returns the phase name.

@@ -1,6 +1,6 @@
 import Foundation
-import RemoteInference
 import PolicyWire
+import RemoteInference
 
 /// A teleoperator wired to the follower: forwards the operator's command each tick and performs the
 /// ``HandOver`` steps. Used from the control thread only.
