@@ -5,7 +5,6 @@ import Synchronization
 import Logging
 import PolicyServer
 import Zenoh
-import ZenohTransport
 
 @main
 struct PolicyServerCommand {

@@ -3,8 +3,6 @@ import Foundation
 import NIOCore
 import Synchronization
 import Zenoh
-import ZenohProtocol
-import ZenohTransport
 
 /// Round trip: publishes on test/ping, waits for the echo on test/pong. Prints one JSON summary line.
 struct Ping: AsyncParsableCommand {

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import NIOCore
 import Zenoh
-import ZenohProtocol
 
 struct PayloadOptions: ParsableArguments {
     @Option(name: [.short, .long], help: "Key expression.")

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
 import Zenoh
-import ZenohProtocol
-import ZenohTransport
 
 struct Liveliness: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

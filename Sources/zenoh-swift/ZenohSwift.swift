@@ -7,8 +7,6 @@ import Foundation
 import Logging
 import NIOCore
 import Zenoh
-import ZenohProtocol
-import ZenohTransport
 
 @main
 struct ZenohSwift: AsyncParsableCommand {

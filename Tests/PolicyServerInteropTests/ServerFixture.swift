@@ -3,7 +3,6 @@ import InteropSupport
 import Logging
 import PolicyServer
 import Zenoh
-import ZenohTransport
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking

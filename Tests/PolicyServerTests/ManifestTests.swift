@@ -1,7 +1,6 @@
 import Foundation
 import PolicyServer
 import Zenoh
-import ZenohTransport
 import Testing
 
 @Suite("Manifest: YAML, dotted flags, validation texts")

@@ -6,7 +6,6 @@ import PolicyWire
 import RemoteInference
 import Synchronization
 import Zenoh
-import ZenohTransport
 
 /// Our policy server, in this process, on a real Rust router; it can be drained and started again (the
 /// same or another checkpoint) while the router keeps running.

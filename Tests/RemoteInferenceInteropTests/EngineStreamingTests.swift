@@ -8,7 +8,6 @@ import RemoteInference
 import Synchronization
 import Testing
 import Zenoh
-import ZenohTransport
 
 /// The edge engine against our real server through a real Rust router.
 @Suite("Remote engine streaming through a router", .serialized)

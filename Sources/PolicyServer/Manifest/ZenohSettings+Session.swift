@@ -1,5 +1,4 @@
 public import Zenoh
-import ZenohTransport
 
 extension ServerManifest.ZenohSettings {
     /// The Zenoh session these settings describe. Client mode dials a router; peer mode listens on

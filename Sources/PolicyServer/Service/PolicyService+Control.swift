@@ -5,7 +5,6 @@ import Logging
 import NIOCore
 import PolicyWire
 import Zenoh
-import ZenohProtocol
 
 extension PolicyService {
     /// Monotonic seconds, on the runner's clock.

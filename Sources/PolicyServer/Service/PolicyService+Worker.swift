@@ -6,7 +6,6 @@ import NIOCore
 import PolicyRuntime
 import PolicyWire
 import Zenoh
-import ZenohProtocol
 
 extension PolicyService {
     /// The single inference worker: resets first, then one observation per turn, GC every second.

@@ -5,7 +5,6 @@ import PolicyRuntime
 import PolicyWire
 import Synchronization
 public import Zenoh
-import ZenohProtocol
 
 /// The server's Zenoh surface and its single inference worker.
 ///
@@ -33,7 +32,7 @@ public final class PolicyService: Sendable {
         var publishers: [String: ZenohPublisher] = [:]
         /// Resets waiting to be run by the worker (serialized with inference), with the query to answer.
         var pendingResets: [(Reset, ZenohQuery)] = []
-        var surface: [any Sendable] = []
+        var surface: [any ZenohDeclaration] = []
         var serverToken: ZenohLivelinessToken?
         var isRunning = false
         var isWorkerAlive = false
@@ -63,7 +62,7 @@ public final class PolicyService: Sendable {
     /// Declares the control and data surface, starts the worker, then declares the server's liveliness token.
     public func start() throws {
         let keys = server.keys
-        var surface: [any Sendable] = []
+        var surface: [any ZenohDeclaration] = []
         surface.append(try zenoh.declareQueryable(keys.status, complete: true) { [weak self] query in self?.answerStatus(query) })
         surface.append(try zenoh.declareQueryable(keys.session, complete: true) { [weak self] query in self?.answerSession(query) })
         surface.append(try zenoh.declareQueryable(keys.allResets) { [weak self] query in self?.answerReset(query) })
@@ -100,7 +99,7 @@ public final class PolicyService: Sendable {
             wakeUp.signal()
             workerDone.wait()
         }
-        let (surface, publishers, closed) = state.withLock { state -> ([any Sendable], [ZenohPublisher], Int) in
+        let (surface, publishers, closed) = state.withLock { state -> ([any ZenohDeclaration], [ZenohPublisher], Int) in
             let surface = state.surface
             state.surface = []
             let publishers = Array(state.publishers.values)
@@ -109,10 +108,7 @@ public final class PolicyService: Sendable {
             for uuid in Array(state.table.sessions.keys) where state.table.close(clientUUID: uuid) != nil { closed += 1 }
             return (surface, publishers, closed)
         }
-        for entity in surface {
-            (entity as? ZenohQueryable)?.undeclare()
-            (entity as? ZenohSubscriber)?.undeclare()
-        }
+        for declaration in surface { declaration.undeclare() }
         for publisher in publishers { publisher.undeclare() }
         for _ in 0..<closed { metrics.sessionClosed(active: 0) }
         capture?.flush()

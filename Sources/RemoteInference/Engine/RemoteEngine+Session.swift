@@ -3,9 +3,7 @@ import NIOCore
 import PolicyWire
 import Synchronization
 import Zenoh
-import ZenohProtocol
 import OrderedCollections
-import ZenohTransport
 
 extension RemoteEngine {
     /// Connects and handshakes, then starts the worker. Throws (before the robot moves) when no server
@@ -29,7 +27,7 @@ extension RemoteEngine {
             let actions = try zenoh.declareSubscriber(try keys.actions(client: clientUUID)) { [weak self] sample in
                 self?.chunkSampleArrived(sample)
             }
-            resources.withLock { $0.entities.append(actions) }
+            resources.withLock { $0.declarations.append(actions) }
             let ack = try await handshake(zenoh)
             try configure(from: ack, isReconnect: false)
             let publisher = try zenoh.declarePublisher(
@@ -41,7 +39,7 @@ extension RemoteEngine {
             let token = try zenoh.liveliness.declareToken(try keys.alive(client: clientUUID))
             resources.withLock {
                 $0.publisher = publisher
-                $0.entities += [server, token]
+                $0.declarations += [server, token]
             }
         } catch let error as RemoteInferenceError {
             await closeTransport()
@@ -84,19 +82,16 @@ extension RemoteEngine {
     }
 
     private func closeTransport() async {
-        let (zenoh, entities, publisher) = resources.withLock { r -> (ZenohSession?, [any Sendable], ZenohPublisher?) in
+        let (zenoh, declarations, publisher) = resources.withLock { r -> (ZenohSession?, [any ZenohDeclaration], ZenohPublisher?) in
             defer {
                 r.zenoh = nil
-                r.entities = []
+                r.declarations = []
                 r.publisher = nil
             }
-            return (r.zenoh, r.entities, r.publisher)
+            return (r.zenoh, r.declarations, r.publisher)
         }
         publisher?.undeclare()
-        for entity in entities {
-            (entity as? ZenohLivelinessToken)?.undeclare()
-            (entity as? ZenohSubscriber)?.undeclare()
-        }
+        for declaration in declarations { declaration.undeclare() }
         await zenoh?.close()
     }
 

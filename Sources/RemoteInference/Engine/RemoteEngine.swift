@@ -3,7 +3,6 @@ import NIOCore
 public import PolicyWire
 import Synchronization
 import Zenoh
-import ZenohTransport
 
 /// The weightless edge engine (`--inference.type=remote`): keeps a local buffer of future actions filled
 /// from a remote policy server over Zenoh, so the control loop never waits on the network.
@@ -46,7 +45,7 @@ public final class RemoteEngine: Sendable {
     struct Resources: ~Copyable {
         var zenoh: ZenohSession?
         var publisher: ZenohPublisher?
-        var entities: [any Sendable] = []
+        var declarations: [any ZenohDeclaration] = []
         var worker: Task<Void, Never>?
         var sessionID = ""
         /// `repo@revision` of the first acknowledged server; a reconnect must find the same.

@@ -1,5 +1,4 @@
 public import Zenoh
-public import ZenohTransport
 
 /// The remote backend's settings (`--inference.*`), with LeRobot's defaults (edge-semantics §2.2).
 public struct RemoteInferenceConfiguration: Sendable, Hashable {
