@@ -75,6 +75,9 @@ def main():
     p.add_argument("--tls-cert", default=None)
     p.add_argument("--tls-key", default=None)
     p.add_argument("--raw-obs-only", action="store_true", help="publish observations without a session (unknown client)")
+    p.add_argument("--junk", action="store_true",
+                   help="before the first observation, publish three that must be dropped: no attachment, a 5-byte "
+                        "attachment, schema version 2")
     a = p.parse_args()
 
     prefix = f"@lerobot/{seg(a.model)}/{seg(a.revision or 'main')}/{seg(a.task or 'default')}"
@@ -136,6 +139,11 @@ def main():
         horizon = int((ack or {}).get("rtc_execution_horizon") or 10) if not a.raw_obs_only else 10
         previous = None
         time.sleep(0.3)  # let the subscriber declaration reach the server
+        if a.junk:
+            junk = msgpack.packb({"state": tensor(np.zeros(1, dtype=np.float32))}, use_bin_type=True)
+            pub.put(junk)
+            pub.put(junk, attachment=b"\x01\x00\x01\x00\x00")
+            pub.put(junk, attachment=HEADER.pack(2, 1, 1, 1, time.monotonic_ns(), 1))
         for seq in range(1, a.count + 1):
             if a.reset_after and seq == a.reset_after + 1:
                 episode += 1

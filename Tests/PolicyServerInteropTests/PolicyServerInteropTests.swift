@@ -50,15 +50,22 @@ struct PolicyServerInteropTests {
         let fixture = try await ServerFixture()
         _ = try await fixture.client("robot-m", ["--count", "3", "--close"])
         _ = try await fixture.client("ghost", ["--count", "2", "--raw-obs-only"])
+        let junk = try await fixture.client("robot-j", ["--count", "2", "--junk"])
+        #expect(junk.filter { $0["event"] as? String == "chunk" }.count == 2, "\(junk)")
         let (healthStatus, healthBody) = try await fixture.get("/healthz")
         let (metricsStatus, metrics) = try await fixture.get("/metrics")
         await fixture.stop()
         #expect(healthStatus == 200 && healthBody == "ok" && metricsStatus == 200)
         let lines = Set(metrics.split(separator: "\n").map(String.init))
-        #expect(lines.contains("lerobot_policy_server_requests_total 3"))
-        #expect(lines.contains("lerobot_policy_server_sessions_opened_total 1"))
+        #expect(lines.contains("lerobot_policy_server_requests_total 5"))
+        #expect(lines.contains("lerobot_policy_server_sessions_opened_total 2"))
         #expect(lines.contains("lerobot_policy_server_sessions_closed_total 1"))
-        #expect(lines.contains("lerobot_policy_server_active_sessions 0"))
+        #expect(lines.contains("lerobot_policy_server_active_sessions 1"))
+        // The three junk observations: each dropped, counted under its cause, and the robot still served.
+        for cause in ["no_header", "bad_header", "schema_version"] {
+            #expect(lines.contains("lerobot_policy_server_dropped_messages_total{cause=\"\(cause)\"} 1"), "\(metrics)")
+        }
+        #expect(lines.contains("lerobot_policy_server_dropped_messages_total{cause=\"bad_key\"} 0"))
         #expect(lines.contains("lerobot_policy_server_dropped_unknown_client_total 2"), "\(metrics)")
     }
 

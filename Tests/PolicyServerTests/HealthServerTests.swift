@@ -1,5 +1,6 @@
 import Foundation
 import PolicyServer
+import PolicyWire
 import Synchronization
 import Testing
 
@@ -31,6 +32,9 @@ struct HealthServerTests {
         metrics.requestServed(queueWaitMs: 0.7, inferenceMs: 12)
         metrics.requestFailed()
         metrics.unknownClientDropped()
+        let first = metrics.messageDropped(.schemaVersion)
+        let second = metrics.messageDropped(.schemaVersion)
+        #expect(first && !second)
         let scrape = try await Self.get(server.port, "/metrics")
         #expect(scrape.status == 200 && scrape.contentType == "text/plain; version=0.0.4")
         let lines = Set(scrape.body.split(separator: "\n").map(String.init))
@@ -39,6 +43,8 @@ struct HealthServerTests {
             "lerobot_policy_server_superseded_total 0", "lerobot_policy_server_dropped_unknown_client_total 1",
             "lerobot_policy_server_sessions_opened_total 1", "lerobot_policy_server_sessions_closed_total 0",
             "lerobot_policy_server_active_sessions 1", "lerobot_policy_server_server_load 0.25",
+            "lerobot_policy_server_dropped_messages_total{cause=\"schema_version\"} 2",
+            "lerobot_policy_server_dropped_messages_total{cause=\"no_header\"} 0",
             "lerobot_policy_server_inference_ms_bucket{le=\"20.0\"} 1", "lerobot_policy_server_inference_ms_count 1",
         ] {
             #expect(lines.contains(expected), "missing line \(expected)")

@@ -40,3 +40,28 @@ struct AttachmentHeaderTests {
         #expect(try AttachmentHeader(unpacking: buffer).seqID == 5)
     }
 }
+
+@Suite("Dropped messages")
+struct DroppedMessageTests {
+    @Test("An arriving message's header is checked, and a drop names its cause")
+    func checked() throws {
+        let good = AttachmentHeader(seqID: 3)
+        let checked = try AttachmentHeader.checked(good.packed()).get()
+        #expect(checked == good)
+        #expect(AttachmentHeader.checked(nil) == .failure(.noHeader))
+        #expect(AttachmentHeader.checked(ByteBuffer(bytes: [1, 0, 1])) == .failure(.badHeader))
+        #expect(AttachmentHeader.checked(AttachmentHeader(schemaVersion: 2).packed()) == .failure(.schemaVersion))
+        // The message type is not a reason to drop: the key says what the message is.
+        #expect((try? AttachmentHeader.checked(AttachmentHeader(messageType: .event).packed()).get()) != nil)
+    }
+
+    @Test("Counts by cause; only the first of each cause asks to be logged")
+    func counts() {
+        var counts = DropCounts()
+        let first = counts.count(.noHeader)
+        let second = counts.count(.noHeader)
+        let otherCause = counts.count(.schemaVersion)
+        #expect(first && !second && otherCause)
+        #expect(counts[.noHeader] == 2 && counts[.schemaVersion] == 1 && counts[.badKey] == 0 && counts.total == 3)
+    }
+}

@@ -3,6 +3,7 @@ import InteropSupport
 import Logging
 import NIOCore
 import OrderedCollections
+import PolicyServer
 import PolicyWire
 import RemoteInference
 import Synchronization
@@ -149,6 +150,38 @@ struct EngineStreamingTests {
         #expect(stats.lateChunksDropped == 1 && stats.resets == 2)
         let action = try #require(engine.action())
         #expect(zip(action, newState).allSatisfy { $1 * 2 <= $0 && $0 < $1 * 2 + 2 }, "an action of the old episode ran: \(action)")
+        await engine.stop()
+        await server.stop()
+    }
+
+    @Test("Chunks without a valid header are dropped, counted by cause, and the session goes on")
+    func junkChunksCounted() async throws {
+        let router = try await ZenohRouter.start()
+        defer { router.stop() }
+        let model = try EdgeFixture.checkpoint()
+        let server = try await InProcessServer(router: router.endpoint, model: model)
+        let engine = try RemoteEngine(
+            configuration: EdgeFixture.configuration(router: router.endpoint) { $0.clientUUID = "robot-junk" },
+            robot: EdgeFixture.robot(), policy: EdgeFixture.policy(model), logger: Logger(label: "test.edge"))
+        try await engine.start()
+        let intruder = try await ZenohSession.open(
+            configuration: ZenohConfiguration(connect: [try ZenohEndpoint(parsing: router.endpoint)]), connector: TCPTransportConnector())
+        let key = try server.server.keys.actions(client: "robot-junk")
+        let publisher = try intruder.declarePublisher(key)
+        var body = ByteBuffer()
+        body.writeBytes([0x80])
+        try publisher.put(body)
+        try publisher.put(body, attachment: ByteBuffer(bytes: [1, 0, 2]))
+        try publisher.put(body, attachment: AttachmentHeader(schemaVersion: 9, messageType: .chunk).packed())
+        #expect(await EdgeFixture.eventually { engine.stats.dropped.total == 3 }, "\(engine.stats.dropped)")
+        let dropped = engine.stats.dropped
+        #expect(dropped[.noHeader] == 1 && dropped[.badHeader] == 1 && dropped[.schemaVersion] == 1)
+        // The session is undisturbed: the next observation gets its chunk.
+        engine.notifyObservation(EdgeFixture.observation())
+        #expect(await EdgeFixture.eventually { engine.stats.merges >= 1 })
+        #expect(engine.stats.lateChunksDropped == 0 && engine.stats.timeouts == 0)
+        publisher.undeclare()
+        await intruder.close()
         await engine.stop()
         await server.stop()
     }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Cameras
 import Foundation
 import RemoteInference
-import Rollout
+@testable import Rollout
 import Synchronization
 import Testing
 
@@ -181,5 +181,36 @@ struct StatusReporterTests {
         for i in 0..<20 { status.tick(now: 100 + Double(i), state: .streaming, queueDepth: 5, lastLatency: 0.01, overruns: 0, phase: nil) }
         #expect(!sink.text.contains("\r") && !sink.text.contains("\u{1B}"))
         #expect(sink.text.split(separator: "\n").filter { $0.contains("queue=5") }.count == 4)  // every 5 s
+    }
+}
+
+@Suite("Bounded histogram")
+struct HistogramTests {
+    @Test("Exact below 256 units, within 0.8 % above, the exact maximum at q = 1, fixed memory")
+    func percentiles() {
+        var h = Histogram(unit: 1e-6)
+        for us in 1...100 { h.record(Double(us) * 1e-6) }
+        #expect(abs(h.percentile(0.5) - 51e-6) < 1e-12 && abs(h.percentile(0) - 1e-6) < 1e-12)
+        #expect(abs(h.percentile(1) - 100e-6) < 1e-12 && h.count == 100)
+        var wide = Histogram(unit: 1e-6)
+        for ms in 1...1000 { wide.record(Double(ms) * 1e-3) }
+        let p99 = wide.percentile(0.99)
+        #expect(p99 >= 0.99 && p99 <= 0.99 * 1.008, "\(p99)")
+        #expect(wide.percentile(1) == 1.0)
+        // A million samples, a huge one and junk: no growth, no trap.
+        for i in 0..<1_000_000 { wide.record(Double(i % 7) * 1e-4) }
+        wide.record(1e9)
+        wide.record(-1)
+        wide.record(.nan)
+        #expect(wide.count == 1_001_002 && wide.maximum == 1e9 && wide.percentile(1) == 1e9)
+        #expect(Histogram(unit: 1).percentile(0.5) == 0)
+    }
+
+    @Test("Every bucket's upper bound maps back to that bucket")
+    func buckets() {
+        for index in 0..<(Histogram.bucketCount - 1) {
+            #expect(Histogram.index(Histogram.upperBound(index)) == index)
+            #expect(Histogram.index(Histogram.upperBound(index) + 1) == index + 1)
+        }
     }
 }

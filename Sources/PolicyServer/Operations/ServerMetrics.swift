@@ -1,3 +1,4 @@
+public import PolicyWire
 import Synchronization
 
 /// The server's counters, exposed on `/metrics` with LeRobot's names, plus latency histograms as extras.
@@ -8,6 +9,8 @@ public final class ServerMetrics: Sendable {
         public var errorsTotal = 0
         public var supersededTotal = 0
         public var droppedUnknownClientTotal = 0
+        /// Every other message dropped on arrival, by cause.
+        public var dropped = DropCounts()
         public var sessionsOpenedTotal = 0
         public var sessionsClosedTotal = 0
         public var activeSessions = 0
@@ -56,6 +59,8 @@ public final class ServerMetrics: Sendable {
     public func requestFailed() { state.withLock { $0.errorsTotal += 1 } }
     public func observationSuperseded() { state.withLock { $0.supersededTotal += 1 } }
     public func unknownClientDropped() { state.withLock { $0.droppedUnknownClientTotal += 1 } }
+    /// Counts a dropped message; true for the first of its cause (the one to log).
+    public func messageDropped(_ cause: DropCause) -> Bool { state.withLock { $0.dropped.count(cause) } }
 
     public func sessionOpened(active: Int) {
         state.withLock {
@@ -81,6 +86,10 @@ public final class ServerMetrics: Sendable {
         line("errors_total", "\(s.errorsTotal)")
         line("superseded_total", "\(s.supersededTotal)")
         line("dropped_unknown_client_total", "\(s.droppedUnknownClientTotal)")
+        out += "# TYPE lerobot_policy_server_dropped_messages_total counter\n"
+        for cause in DropCause.allCases {
+            out += "lerobot_policy_server_dropped_messages_total{cause=\"\(cause.rawValue)\"} \(s.dropped[cause])\n"
+        }
         line("sessions_opened_total", "\(s.sessionsOpenedTotal)")
         line("sessions_closed_total", "\(s.sessionsClosedTotal)")
         line("active_sessions", "\(s.activeSessions)")

@@ -87,10 +87,14 @@ extension PolicyService {
     }
 
     func observationArrived(_ sample: ZenohSample) {
-        guard let attachment = sample.attachment, let header = try? AttachmentHeader(unpacking: attachment),
-            header.schemaVersion == AttachmentHeader.currentSchemaVersion,
-            let uuid = try? ServiceKeys.clientUUID(fromKey: sample.key.description)
-        else { return }
+        let header: AttachmentHeader
+        switch AttachmentHeader.checked(sample.attachment) {
+        case .success(let checked): header = checked
+        case .failure(let cause): return dropped(cause, key: sample.key.description)
+        }
+        guard let uuid = try? ServiceKeys.clientUUID(fromKey: sample.key.description) else {
+            return dropped(.badKey, key: sample.key.description)
+        }
         let pending = PendingObservation(header: header, body: sample.payload, receivedAt: now)
         let outcome = state.withLock { $0.table.deposit(clientUUID: uuid, pending) }
         switch outcome {
@@ -101,6 +105,15 @@ extension PolicyService {
         case .unknownClient(let warn):
             metrics.unknownClientDropped()
             if warn { logger.warning("Observation from unknown client dropped", metadata: ["client_uuid": "\(uuid)"]) }
+        }
+    }
+
+    /// Counts a message dropped on arrival; the first of each cause is logged.
+    func dropped(_ cause: DropCause, key: String) {
+        if metrics.messageDropped(cause) {
+            logger.warning(
+                "Message dropped: \(cause.explanation) (counted in dropped_messages_total{cause=\"\(cause.rawValue)\"}; logged once)",
+                metadata: ["key": "\(key)"])
         }
     }
 

@@ -61,7 +61,7 @@ extension PolicyService {
                 throw error
             }
             capture?.record(request: work.pending.body, reply: reply.body)
-            try publisher?.put(reply.body, attachment: reply.header.packed())
+            try publish(reply, to: publisher, clientUUID: session.clientUUID)
             state.withLock { $0.table.finishedServing(session, succeeded: true) }
             metrics.requestServed(queueWaitMs: reply.queueWaitMs, inferenceMs: reply.inferenceMs)
             audit(session, header, queueWaitMs: reply.queueWaitMs, inferenceMs: reply.inferenceMs, outcome: "ok")
@@ -87,7 +87,7 @@ extension PolicyService {
             let header = item.pending.header
             do {
                 let reply = try result.get()
-                try publisher?.put(reply.body, attachment: reply.header.packed())
+                try publish(reply, to: publisher, clientUUID: item.session.clientUUID)
                 state.withLock { $0.table.finishedServing(item.session, succeeded: true) }
                 metrics.requestServed(queueWaitMs: reply.queueWaitMs, inferenceMs: reply.inferenceMs)
                 audit(item.session, header, queueWaitMs: reply.queueWaitMs, inferenceMs: reply.inferenceMs, outcome: "ok")
@@ -99,6 +99,12 @@ extension PolicyService {
             }
         }
         return true
+    }
+
+    /// Publishes a chunk on its session's publisher; a session closed while the chunk was computed has none.
+    private func publish(_ reply: InferenceRunner.Reply, to publisher: ZenohPublisher?, clientUUID: String) throws {
+        guard let publisher else { return dropped(.sessionClosed, key: clientUUID) }
+        try publisher.put(reply.body, attachment: reply.header.packed())
     }
 
     private func audit(_ session: ServerSession, _ header: AttachmentHeader, queueWaitMs: Double, inferenceMs: Double, outcome: String) {

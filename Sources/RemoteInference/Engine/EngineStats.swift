@@ -1,3 +1,5 @@
+public import PolicyWire
+
 /// The engine's counters (LeRobot's `requests, timeouts, merges, stale_drops, fallback_ticks, reconnects`
 /// and ours), and the latency summary.
 public struct EngineStats: Sendable, Hashable {
@@ -19,6 +21,8 @@ public struct EngineStats: Sendable, Hashable {
     public var reconnects = 0
     /// Chunks dropped because their epoch, episode or sequence number was not the one awaited.
     public var lateChunksDropped = 0
+    /// Chunks dropped on arrival by cause (no or bad header, other schema version, malformed body).
+    public var dropped = DropCounts()
     /// Resets (episode boundaries).
     public var resets = 0
     /// Round-trip latency of merged chunks (seconds): median, 99th percentile, maximum since start.

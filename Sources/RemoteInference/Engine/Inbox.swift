@@ -35,6 +35,13 @@ final class Inbox<Element: Sendable>: Sendable {
         state.withLock { $0.items.removeAll() }
     }
 
+    /// The oldest kept element, else the next one deposited; nil when the task is cancelled.
+    func next() async -> Element? {
+        if let kept = state.withLock({ $0.items.isEmpty ? nil : $0.items.removeFirst() }) { return kept }
+        guard !Task.isCancelled else { return nil }
+        return await wait()
+    }
+
     /// The oldest kept element, else the next one deposited within `timeout` seconds, else nil (also when
     /// the task is cancelled).
     func next(timeout seconds: Double) async -> Element? {

@@ -20,7 +20,9 @@ extension RemoteEngine {
             case .stop:
                 return
             case .idle:
-                _ = await wake.next(timeout: 0.01)
+                // Nothing to do until the control thread or a transport callback deposits a wake-up (a new
+                // observation while a chunk is due, the buffer running low, a reset, resume, a lost server, stop).
+                _ = await wake.next()
             case .sendReset(let episode):
                 await sendReset(episode: episode)
             case .reconnect:
@@ -65,7 +67,7 @@ extension RemoteEngine {
                 let robotRows = chunk.chunkRobot.flatMap(Self.rows), model.columns == robot.orderedActionKeys.count,
                 robotRows.columns == model.columns
             else {
-                logger.warning("Chunk for seq \(request.seq) is malformed or has the wrong width; treated as a timeout")
+                dropped(.malformedBody, detail: "chunk for seq \(request.seq); treated as a timeout")
                 break
             }
             let latency = receivedAt - sentAt
@@ -158,10 +160,17 @@ extension RemoteEngine {
 
     func chunkSampleArrived(_ sample: ZenohSample) {
         let receivedAt = MonotonicClock.seconds
-        guard let attachment = sample.attachment, let header = try? AttachmentHeader(unpacking: attachment),
-            header.schemaVersion == AttachmentHeader.currentSchemaVersion
-        else { return }
-        replies.deposit(.chunk(header, sample.payload, receivedAt: receivedAt))
+        switch AttachmentHeader.checked(sample.attachment) {
+        case .success(let header): replies.deposit(.chunk(header, sample.payload, receivedAt: receivedAt))
+        case .failure(let cause): dropped(cause, detail: "on \(sample.key.description)")
+        }
+    }
+
+    /// Counts a chunk dropped on arrival; the first of each cause is logged.
+    func dropped(_ cause: DropCause, detail: String) {
+        if core.withLock({ $0.stats.dropped.count(cause) }) {
+            logger.warning("Chunk dropped: \(cause.explanation), \(detail) (counted in the stats' dropped_messages; logged once)")
+        }
     }
 
     func serverLivelinessChanged(_ sample: ZenohSample) {

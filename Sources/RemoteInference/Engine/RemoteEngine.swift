@@ -149,6 +149,7 @@ public final class RemoteEngine: Sendable {
     func die(_ reason: String) {
         let now = MonotonicClock.seconds
         guard core.withLock({ $0.die(reason, now: now) }) else { return }
+        wake.deposit(())
         logger.error("Remote inference is DEAD: \(reason)")
         onDeath(reason)
     }

@@ -1,5 +1,6 @@
 import Foundation
 public import RemoteInference
+import PolicyWire
 
 /// What a rollout did, printed as one JSON object at exit.
 public struct RolloutReport: Sendable {
@@ -27,20 +28,16 @@ public struct RolloutReport: Sendable {
     public var cameraFaultTicks = 0
     /// A camera that stopped for good and ended the rollout.
     public var cameraError: String?
-    /// Per tick with a command after a command: the largest |Δ| between consecutive commands (robot units). Its tail
-    /// shows seams between chunks; its median the ordinary motion.
-    public private(set) var actionSteps: [Float] = []
+    /// Per tick with a command after a command: the largest |Δ| between consecutive commands (robot units, counted
+    /// in 1e-4 steps). Its tail shows seams between chunks; its median the ordinary motion.
+    public private(set) var actionSteps = Histogram(unit: 1e-4)
 
     mutating func noteActionStep(from previous: [Float], to command: [Float]) {
         let step = zip(previous, command).map { $0.isNaN || $1.isNaN ? 0 : abs($1 - $0) }.max() ?? 0
-        actionSteps.append(step)
+        actionSteps.record(Double(step))
     }
 
-    func actionStep(percentile p: Double) -> Double {
-        guard !actionSteps.isEmpty else { return 0 }
-        let sorted = actionSteps.sorted()
-        return Double(sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))])
-    }
+    func actionStep(percentile p: Double) -> Double { actionSteps.percentile(p) }
 
     public init(strategy: String, targetHz: Double) {
         self.strategy = strategy
@@ -73,6 +70,7 @@ public struct RolloutReport: Sendable {
         object["camera_paths"] = cameraPaths
         object["camera_fault_ticks"] = cameraFaultTicks
         object["camera_error"] = cameraError ?? NSNull()
+        object["dropped_messages"] = Dictionary(uniqueKeysWithValues: engine.dropped.byCause.map { ($0.key.rawValue, $0.value) })
         object["teleop_last_command"] = teleopLastCommand.map { $0.map { $0.isFinite ? r3(Double($0)) : 0 } } ?? NSNull()
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
