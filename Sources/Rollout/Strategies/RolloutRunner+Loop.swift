@@ -3,52 +3,36 @@ import Logging
 import PolicyWire
 import RemoteInference
 
-/// The control loop's state across ticks.
-struct LoopState {
-    var interpolator: ActionInterpolator
-    /// The last policy command (column order), for the action-step statistics.
-    var lastAction: [Float]?
-    var dagger = DaggerPhases()
-    var episodic: EpisodicPhases
-    var warnedNoTeleop = false
-}
-
 extension RolloutSession {
     /// The strategy's loop, on the control thread: deadline-paced ticks until shutdown or `--duration`.
     mutating func controlLoop(_ engine: RemoteEngine) {
+        let playback = PolicyPlayback(multiplier: settings.interpolationMultiplier)
+        switch settings.strategy {
+        case .base:
+            run(BaseStrategy(playback: playback), engine)
+        case .dagger:
+            run(DaggerStrategy(playback: playback), engine)
+        case .episodic:
+            let phases = EpisodicPhases(
+                numEpisodes: settings.numEpisodes, episodeTime: settings.episodeTime, resetTime: settings.resetTime,
+                start: MonotonicClock.seconds)
+            run(EpisodicStrategy(playback: playback, phases: phases), engine)
+        }
+    }
+
+    /// The shared loop: pacing, the strategy's tick, the status line, the statistics.
+    mutating func run(_ strategy: consuming some RolloutStrategy, _ engine: RemoteEngine) {
+        var strategy = strategy
         let interval = 1 / (settings.fps * Double(settings.interpolationMultiplier))
         let start = MonotonicClock.seconds
         var scheduler = TickScheduler(period: interval, start: start)
-        var state = LoopState(
-            interpolator: ActionInterpolator(multiplier: settings.interpolationMultiplier),
-            episodic: EpisodicPhases(
-                numEpisodes: settings.numEpisodes, episodeTime: settings.episodeTime, resetTime: settings.resetTime, start: start))
-
         let duration = settings.duration
-
-        if settings.strategy != .base {
-            // Episodic and dagger begin with an episode boundary (LeRobot's strategies do the same).
-            engine.reset()
-            state.interpolator.reset()
-        }
-        engine.resume()
-        if settings.strategy == .episodic {
-            status.line("Episode 1/\(settings.numEpisodes)")
-        }
-        loop: while !shutdown.isSet {
+        strategy.begin(&self, engine, now: start)
+        while !shutdown.isSet {
             let now = MonotonicClock.seconds
-            if duration > 0 && now - start >= duration { break loop }
+            if duration > 0 && now - start >= duration { break }
             scheduler.tickStarted(at: now)
-            var phase: String?
-            switch settings.strategy {
-            case .base:
-                policyTick(engine, &state.interpolator, &state.lastAction)
-            case .episodic:
-                guard let name = episodicTick(engine, &state, now: now) else { break loop }
-                phase = name
-            case .dagger:
-                phase = daggerTick(engine, &state)
-            }
+            guard case .running(let phase) = strategy.tick(&self, engine, now: now) else { break }
             let stats = engine.stats
             status.tick(
                 now: MonotonicClock.seconds, state: engine.state, queueDepth: engine.queueDepth, lastLatency: stats.lastLatency,
@@ -62,34 +46,7 @@ extension RolloutSession {
         report.overruns = scheduler.overruns
         report.tickLatenessP50 = scheduler.latenessPercentile(0.5)
         report.tickLatenessP99 = scheduler.latenessPercentile(0.99)
-        if settings.strategy == .episodic {
-            report.episodes = max(report.episodes, state.episodic.recorded + (state.episodic.phase == .reset ? 1 : 0))
-        }
-    }
-
-    /// LeRobot's `send_next_action`: notify and pull a policy action when the interpolator needs one, then
-    /// send the next interpolated command (or nothing: the arm holds).
-    mutating func policyTick(_ engine: RemoteEngine, _ interpolator: inout ActionInterpolator, _ lastAction: inout [Float]?) {
-        let frame = robot.observe()
-        noteCameras(frame.cameraFault, engine)
-        if interpolator.needsNewAction {
-            // Without a fresh frame of every camera no observation goes out: the buffer plays on, then the fallback.
-            if frame.cameraFault == nil {
-                engine.notifyObservation(RobotObservation(
-                    state: frame.positions,
-                    cameras: frame.cameras.map { .init(key: "observation.images.\($0.name)", image: $0.image) }))
-            } else {
-                engine.withdrawObservation()
-            }
-            if let action = engine.action() { interpolator.add(action) }
-        }
-        if let command = interpolator.next() {
-            send(command)
-            if let lastAction { report.noteActionStep(from: lastAction, to: command) }
-            lastAction = command
-        } else {
-            report.ticksWithoutAction += 1
-        }
+        strategy.end(&self)
     }
 
     /// A camera fault is said once when it starts and once when it clears; a camera that has stopped for good
@@ -153,6 +110,16 @@ extension RolloutSession {
             report.actionsSent += link.commandsSent - before
             lastMotorCommand = link.lastCommand
         }
+        return true
+    }
+
+    /// The teleop's command to the robot, counted; false without a teleop or when it had none.
+    mutating func forwardTeleop() -> Bool {
+        var sent: [Float]?
+        throughLink { sent = $0.forward() }
+        guard let sent else { return false }
+        report.teleopTicks += 1
+        report.teleopLastCommand = sent
         return true
     }
 }
