@@ -1,9 +1,9 @@
 // lerobot-policy-server: serves one policy to LeRobot robots over Zenoh. Thin: parse, load, assemble, run.
-import Dispatch
 import Foundation
-import Synchronization
 import Logging
 import PolicyServer
+import ServiceLifecycle
+import UnixSignals
 import Zenoh
 
 @main
@@ -61,44 +61,22 @@ struct PolicyServerCommand {
             }
             logger.info("Debug capture on", metadata: ["dir": "\(directory)", "max": "\(manifest.debug.captureMax)"])
         }
+        let readyLine = server.readyLine
         let service = PolicyService(
             server: server, zenoh: zenoh, runner: runner, metrics: metrics, logger: logger,
-            auditLogger: Logger(label: "lerobot.policy_server.audit"), capture: capture)
-        var health: HealthServer?
+            auditLogger: Logger(label: "lerobot.policy_server.audit"), capture: capture,
+            onStarted: { FileHandle.standardOutput.write(Data((readyLine + "\n").utf8)) })
+        // Graceful shutdown runs in reverse order: the policy service drains first, the health port closes last.
+        var services: [any Service] = []
         if manifest.healthPort != 0 {
-            health = try await HealthServer.start(port: manifest.healthPort, metrics: metrics, isWorkerAlive: { service.isWorkerAlive })
+            services.append(
+                try await HealthServer.start(port: manifest.healthPort, metrics: metrics, isWorkerAlive: { service.isWorkerAlive }))
         }
-        try service.start()
-        FileHandle.standardOutput.write(Data((server.readyLine + "\n").utf8))
-
-        await waitForTerminationSignal()
-        logger.info("Draining")
-        service.drain()
+        services.append(service)
+        let group = ServiceGroup(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+        try await group.run()
         await zenoh.close()
-        await health?.close()
         logger.info("Stopped")
     }
-
-    /// Returns at the first SIGTERM or SIGINT.
-    static func waitForTerminationSignal() async {
-        let queue = DispatchQueue(label: "signals")
-        let sources = [SIGTERM, SIGINT].map { number -> any DispatchSourceSignal in
-            signal(number, SIG_IGN)
-            return DispatchSource.makeSignalSource(signal: number, queue: queue)
-        }
-        let once = OnceFlag()
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            for source in sources {
-                source.setEventHandler { if once.claim() { continuation.resume() } }
-                source.resume()
-            }
-        }
-        for source in sources { source.cancel() }
-    }
-}
-
-/// True for the first caller of ``claim()`` only.
-final class OnceFlag: Sendable {
-    private let claimed = Atomic<Bool>(false)
-    func claim() -> Bool { !claimed.exchange(true, ordering: .acquiringAndReleasing) }
 }

@@ -80,7 +80,7 @@ final class ServerFixture: Sendable {
     }
 
     func stop() async {
-        service.drain()
+        await service.drain()
         await zenoh.close()
         await health.close()
         router?.stop()

@@ -38,7 +38,7 @@ final class InProcessServer: Sendable {
     }
 
     func stop() async {
-        service.drain()
+        await service.drain()
         await zenoh.close()
     }
 }

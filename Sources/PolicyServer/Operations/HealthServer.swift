@@ -1,10 +1,11 @@
 public import NIOCore
 import NIOHTTP1
 public import NIOPosix
+public import ServiceLifecycle
 
 /// `GET /healthz` (200 `ok` while the inference worker lives, else 503 `worker dead`) and `GET /metrics`
 /// (Prometheus text) on `health_port`; every other path is 404.
-public final class HealthServer: Sendable {
+public final class HealthServer: Service, Sendable {
     private let channel: any Channel
     /// The bound port (useful when started on port 0).
     public let port: Int
@@ -34,6 +35,12 @@ public final class HealthServer: Sendable {
     }
 
     /// Stops listening.
+    /// Serves until the service group shuts down gracefully, then closes (after the services listed after it).
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await close()
+    }
+
     public func close() async {
         try? await channel.close()
     }

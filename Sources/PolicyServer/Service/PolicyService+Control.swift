@@ -78,8 +78,12 @@ extension PolicyService {
     func answerReset(_ query: ZenohQuery) {
         do {
             let reset = try Reset(decoding: query.payload ?? ByteBuffer())
-            state.withLock { $0.pendingResets.append((reset, query)) }
-            wakeUp.signal()
+            switch state.withLock({ $0.worker.resetArrived((reset, query)) }) {
+            case .queued(let wake):
+                if wake { parker.unpark() }
+            case .refused:
+                answer(query, with: ResetAck(ok: false, error: "server draining: the reset was not run"))
+            }
         } catch {
             try? query.reply(key: query.key.description, payload: ResetAck(ok: false, error: "server error: \(error.message)").encoded())
             query.finish()
@@ -96,12 +100,15 @@ extension PolicyService {
             return dropped(.badKey, key: sample.key.description)
         }
         let pending = PendingObservation(header: header, body: sample.payload, receivedAt: now)
-        let outcome = state.withLock { $0.table.deposit(clientUUID: uuid, pending) }
+        let (outcome, wake) = state.withLock { state in
+            let outcome = state.table.deposit(clientUUID: uuid, pending)
+            if case .unknownClient = outcome { return (outcome, false) }
+            return (outcome, state.worker.observationArrived())
+        }
+        if wake { parker.unpark() }
         switch outcome {
-        case .deposited: wakeUp.signal()
-        case .superseded:
-            metrics.observationSuperseded()
-            wakeUp.signal()
+        case .deposited: break
+        case .superseded: metrics.observationSuperseded()
         case .unknownClient(let warn):
             metrics.unknownClientDropped()
             if warn { logger.warning("Observation from unknown client dropped", metadata: ["client_uuid": "\(uuid)"]) }

@@ -1,52 +1,65 @@
 import Foundation
-import PolicyRuntime
-import Synchronization
 import Logging
 import NIOCore
 import PolicyRuntime
 import PolicyWire
+import Synchronization
 import Zenoh
 
 extension PolicyService {
-    /// The single inference worker: resets first, then one observation per turn, GC every second.
+    /// The inference thread: resets first, then one observation per turn (or one batch); parks when there
+    /// is nothing to serve, exits when drained. Decisions are the state machine's, under the lock.
     func workerLoop() {
         // The runner is this thread's alone from here on.
         guard let runner = runnerSlot.withLock({ $0.take() }) else { return }
-        defer {
-            state.withLock { $0.isWorkerAlive = false }
-            workerDone.signal()
+        let batchLimit = server.manifest.scheduler == .batch ? server.manifest.schedulerMaxBatch : nil
+        loop: while true {
+            switch state.withLock({ $0.worker.nextWorkerAction() }) {
+            case .exit:
+                break loop
+            case .runResets(let resets):
+                runResets(resets)
+            case .serve:
+                if let batchLimit {
+                    if !serveBatch(runner, limit: batchLimit) { parker.park() }
+                    continue
+                }
+                // One lock for the work, the load it is served under and where its chunk goes.
+                let next = state.withLock { state in
+                    guard let work = state.table.takeNext() else {
+                        state.worker.nothingToServe()
+                        return nil as (SessionTable.Work, Double, ZenohPublisher?)?
+                    }
+                    return (work, state.table.serverLoad, state.publishers[work.session.clientUUID])
+                }
+                if let (work, load, publisher) = next {
+                    serve(work, load: load, publisher: publisher, runner: runner)
+                } else {
+                    parker.park()
+                }
+            }
         }
-        while state.withLock({ $0.isRunning }) {
-            runPendingResets()
-            if server.manifest.scheduler == .batch {
-                if !serveBatch(runner) { _ = wakeUp.wait(timeout: .now() + .milliseconds(250)) }
-                collectGarbage()
-                continue
-            }
-            // One lock for the work, the load it is served under and where its chunk goes.
-            let next = state.withLock { state in
-                state.table.takeNext().map { ($0, state.table.serverLoad, state.publishers[$0.session.clientUUID]) }
-            }
-            if let (work, load, publisher) = next {
-                serve(work, load: load, publisher: publisher, runner: runner)
-            } else {
-                _ = wakeUp.wait(timeout: .now() + .milliseconds(250))
-            }
-            collectGarbage()
+        let (leftover, waiters) = state.withLock { state in
+            defer { state.exitWaiters = [] }
+            return (state.worker.workerExited(), state.exitWaiters)
         }
+        for pending in leftover {
+            answer(pending.query, with: ResetAck(ok: false, error: "server draining: the reset was not run"))
+        }
+        for waiter in waiters { waiter.resume() }
     }
 
-    private func runPendingResets() {
-        let resets = state.withLock { state -> [(Reset, ZenohQuery)] in
-            defer { state.pendingResets = [] }
-            return state.pendingResets
-        }
+    private func runResets(_ resets: [PendingReset]) {
         for (reset, query) in resets {
             let (ack, session) = state.withLock { $0.table.reset(reset) }
             if session != nil && server.servingMode == .exclusive { server.policy.resetPolicy() }
-            try? query.reply(key: query.key.description, payload: ack.encoded())
-            query.finish()
+            answer(query, with: ack)
         }
+    }
+
+    func answer(_ query: ZenohQuery, with ack: ResetAck) {
+        try? query.reply(key: query.key.description, payload: ack.encoded())
+        query.finish()
     }
 
     private func serve(_ work: SessionTable.Work, load: Double, publisher: ZenohPublisher?, runner: InferenceRunner) {
@@ -73,12 +86,15 @@ extension PolicyService {
         }
     }
 
-    /// The batch scheduler: every ready session (up to `scheduler_max_batch`) in one run. False when none was ready.
-    private func serveBatch(_ runner: InferenceRunner) -> Bool {
+    /// The batch scheduler: every ready session (up to `limit`) in one run. False when none was ready (the
+    /// worker then parks).
+    private func serveBatch(_ runner: InferenceRunner, limit: Int) -> Bool {
         let taken = state.withLock { state in
-            state.table.takeBatch(limit: server.manifest.schedulerMaxBatch).map {
+            let taken = state.table.takeBatch(limit: limit).map {
                 ($0, state.table.serverLoad, state.publishers[$0.session.clientUUID])
             }
+            if taken.isEmpty { state.worker.nothingToServe() }
+            return taken
         }
         guard let load = taken.first?.1 else { return false }
         var items = taken.map { InferenceRunner.BatchItem(pending: $0.0.pending, session: $0.0.session, superseded: $0.0.superseded) }
@@ -114,46 +130,35 @@ extension PolicyService {
             "\(AuditLine.render(sessionID: session.sessionID, clientUUID: session.clientUUID, seqID: header.seqID, episodeID: Int64(header.episodeID), queueWaitMs: queueWaitMs, inferenceMs: inferenceMs, superseded: superseded, outcome: outcome))")
     }
 
-    /// Closes sessions whose token is gone (after a liveliness get confirms it) or that went silent.
-    private func collectGarbage() {
+    /// One pass of the garbage collector (its task runs it every second): closes sessions that went silent, and
+    /// those whose liveliness token is gone once a liveliness query confirms it.
+    func collectGarbage() async {
         let t = now
-        let candidates = state.withLock { state -> [(clientUUID: String, sessionID: String, tokenLost: Bool)] in
-            guard t - state.lastGC >= 1 else { return [] }
-            state.lastGC = t
-            return state.table.garbage(now: t, idleTimeout: server.manifest.sessionIdleTimeoutSeconds)
+        let idleTimeout = server.manifest.sessionIdleTimeoutSeconds
+        let collections = state.withLock { state -> [WorkerStateMachine<PendingReset>.Collection] in
+            guard state.worker.isCollectionDue(now: t) else { return [] }
+            return WorkerStateMachine<PendingReset>.collections(state.table.garbage(now: t, idleTimeout: idleTimeout))
         }
-        for candidate in candidates {
-            if candidate.tokenLost, let key = try? server.keys.alive(client: candidate.clientUUID),
-                Self.tokenStillAlive(zenoh: zenoh, key: key)
-            {
-                // A late DELETE from an earlier incarnation: the token is back.
-                state.withLock { $0.table.clientTokenSeen(candidate.clientUUID) }
-                continue
+        for collection in collections {
+            switch collection {
+            case .close(let clientUUID, let sessionID):
+                closeSession(clientUUID: clientUUID, sessionID: sessionID, reason: "idle")
+            case .confirmTokenLost(let clientUUID, let sessionID):
+                if let key = try? server.keys.alive(client: clientUUID), await tokenStillAlive(key) {
+                    // A late DELETE from an earlier incarnation: the token is back.
+                    state.withLock { $0.table.clientTokenSeen(clientUUID) }
+                    continue
+                }
+                closeSession(clientUUID: clientUUID, sessionID: sessionID, reason: "liveliness token dropped")
             }
-            closeSession(
-                clientUUID: candidate.clientUUID, sessionID: candidate.sessionID,
-                reason: candidate.tokenLost ? "liveliness token dropped" : "idle")
         }
     }
 
-    /// A blocking liveliness get from the worker thread (bridged to async; at most 1 s).
-    private static func tokenStillAlive(zenoh: ZenohSession, key: String) -> Bool {
-        let done = DispatchSemaphore(value: 0)
-        let found = SendableFlag()
-        // The worker is a plain thread; this Task is the bridge to the async API.
-        Task {
-            if let replies = try? zenoh.liveliness.get(key, timeout: .seconds(1)), let all = try? await replies.collect() {
-                found.set(all.contains { $0.sample != nil })
-            }
-            done.signal()
+    /// Whether a liveliness query (at most 1 s) finds the token.
+    private func tokenStillAlive(_ key: String) async -> Bool {
+        guard let replies = try? zenoh.liveliness.get(key, timeout: .seconds(1)), let all = try? await replies.collect() else {
+            return false
         }
-        _ = done.wait(timeout: .now() + .seconds(2))
-        return found.value
+        return all.contains { $0.sample != nil }
     }
-}
-
-final class SendableFlag: Sendable {
-    private let flag = Atomic<Bool>(false)
-    func set(_ value: Bool) { flag.store(value, ordering: .releasing) }
-    var value: Bool { flag.load(ordering: .acquiring) }
 }

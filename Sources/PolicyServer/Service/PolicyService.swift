@@ -3,45 +3,51 @@ public import Logging
 import NIOCore
 import PolicyRuntime
 import PolicyWire
+public import ServiceLifecycle
 import Synchronization
 public import Zenoh
 
-/// The server's Zenoh surface and its single inference worker.
+/// The server's Zenoh surface, its single inference thread and its garbage collector, as a service.
 ///
-/// Transport callbacks only decide under the lock and deposit; the worker thread takes one observation at
-/// a time (round-robin over sessions), runs the policy outside the lock and publishes the chunk.
-public final class PolicyService: Sendable {
+/// Transport callbacks only decide under the lock and deposit; the inference thread takes one observation at
+/// a time (round-robin over sessions), runs the policy outside the lock and publishes the chunk. Every
+/// decision of the worker, the collector and the drain is made by ``WorkerStateMachine`` under the lock.
+/// Run it in a `ServiceGroup` (``run()``: start, serve until graceful shutdown, drain), or drive
+/// ``start()`` and ``drain()`` directly.
+public final class PolicyService: Service, Sendable {
+    typealias PendingReset = (reset: Reset, query: ZenohQuery)
+
     let server: LoadedServer
     let zenoh: ZenohSession
     let metrics: ServerMetrics
     let logger: Logger
     let auditLogger: Logger
     let state: Mutex<ServiceState>
-    /// Wakes the worker when an observation or a control operation arrives.
-    let wakeUp = DispatchSemaphore(value: 0)
-    let workerDone = DispatchSemaphore(value: 0)
-    /// The runner, until the worker thread takes it for good when it starts (the policy is not Sendable).
+    /// Where the inference thread sleeps when there is nothing to serve.
+    let parker = ThreadParker()
+    /// The runner, until the inference thread takes it for good when it starts (the policy is not Sendable).
     let runnerSlot: Mutex<InferenceRunner?>
     /// The runner's clock, for the control side's `receivedAt`.
     let clock: InferenceRunner.Clock
     /// The debug capture ring, when `debug.capture_dir` is set.
     let capture: DebugCapture?
+    /// Called once the service is up (its surface declared, its token out).
+    let onStarted: @Sendable () -> Void
 
     struct ServiceState: ~Copyable {
         var table: SessionTable
+        var worker = WorkerStateMachine<PendingReset>()
         var publishers: [String: ZenohPublisher] = [:]
-        /// Resets waiting to be run by the worker (serialized with inference), with the query to answer.
-        var pendingResets: [(Reset, ZenohQuery)] = []
         var surface: [any ZenohDeclaration] = []
         var serverToken: ZenohLivelinessToken?
-        var isRunning = false
-        var isWorkerAlive = false
-        var lastGC = 0.0
+        var collector: Task<Void, Never>?
+        /// Drains waiting for the inference thread to exit.
+        var exitWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     public init(
         server: LoadedServer, zenoh: ZenohSession, runner: sending InferenceRunner, metrics: ServerMetrics, logger: Logger,
-        auditLogger: Logger, capture: DebugCapture? = nil
+        auditLogger: Logger, capture: DebugCapture? = nil, onStarted: @escaping @Sendable () -> Void = {}
     ) {
         self.capture = capture
         self.server = server
@@ -49,6 +55,7 @@ public final class PolicyService: Sendable {
         self.metrics = metrics
         self.logger = logger
         self.auditLogger = auditLogger
+        self.onStarted = onStarted
         self.clock = runner.clock
         self.runnerSlot = Mutex(runner)
         var table = SessionTable(capabilities: server.capabilities, identity: server.identity)
@@ -56,10 +63,22 @@ public final class PolicyService: Sendable {
         self.state = Mutex(ServiceState(table: table))
     }
 
-    /// True while the inference worker runs (drives `/healthz`).
-    public var isWorkerAlive: Bool { state.withLock { $0.isWorkerAlive } }
+    /// True while the inference thread runs (drives `/healthz`).
+    public var isWorkerAlive: Bool {
+        state.withLock { $0.worker.phase == .running || $0.worker.phase == .draining }
+    }
 
-    /// Declares the control and data surface, starts the worker, then declares the server's liveliness token.
+    /// Starts, serves until the service group shuts down gracefully (SIGTERM, SIGINT), then drains.
+    public func run() async throws {
+        try start()
+        onStarted()
+        try? await gracefulShutdown()
+        logger.info("Draining")
+        await drain()
+    }
+
+    /// Declares the control and data surface, starts the inference thread and the garbage collector, then
+    /// declares the server's liveliness token.
     public func start() throws {
         let keys = server.keys
         var surface: [any ZenohDeclaration] = []
@@ -71,10 +90,18 @@ public final class PolicyService: Sendable {
             try zenoh.liveliness.declareSubscriber(keys.allClientsAlive, history: true) { [weak self] sample in
                 self?.clientLiveliness(sample)
             })
+        let interval = state.withLock { $0.worker.garbageInterval }
+        let collector = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(Int(interval * 1000)))
+                guard let self, !Task.isCancelled else { return }
+                await self.collectGarbage()
+            }
+        }
         state.withLock {
             $0.surface = surface
-            $0.isRunning = true
-            $0.isWorkerAlive = true
+            $0.collector = collector
+            $0.worker.started()
         }
         let thread = Thread { [self] in self.workerLoop() }
         thread.name = "inference-worker"
@@ -83,21 +110,28 @@ public final class PolicyService: Sendable {
         state.withLock { $0.serverToken = token }
     }
 
-    /// The documented drain: drop the server token first (robots ride their buffers), let the worker finish
-    /// its in-flight request, undeclare the surface (no late session is accepted), close every session.
-    public func drain() {
-        let token = state.withLock { state -> ZenohLivelinessToken? in
-            defer { state.serverToken = nil }
-            return state.serverToken
+    /// The documented drain: drop the server token first (robots ride their buffers), stop the collector, let
+    /// the inference thread finish its in-flight request, undeclare the surface (no late session is accepted),
+    /// close every session.
+    public func drain() async {
+        let (token, collector, action) = state.withLock { state in
+            defer {
+                state.serverToken = nil
+                state.collector = nil
+            }
+            return (state.serverToken, state.collector, state.worker.drain())
         }
         token?.undeclare()
-        let wasRunning = state.withLock { state -> Bool in
-            defer { state.isRunning = false }
-            return state.isRunning
-        }
-        if wasRunning {
-            wakeUp.signal()
-            workerDone.wait()
+        collector?.cancel()
+        await collector?.value
+        switch action {
+        case .stopWorker(let wake):
+            if wake { parker.unpark() }
+            await workerExit()
+        case .awaitWorker:
+            await workerExit()
+        case .done:
+            break
         }
         let (surface, publishers, closed) = state.withLock { state -> ([any ZenohDeclaration], [ZenohPublisher], Int) in
             let surface = state.surface
@@ -112,5 +146,17 @@ public final class PolicyService: Sendable {
         for publisher in publishers { publisher.undeclare() }
         for _ in 0..<closed { metrics.sessionClosed(active: 0) }
         capture?.flush()
+    }
+
+    /// Returns once the inference thread has left its loop.
+    private func workerExit() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let exited = state.withLock { state -> Bool in
+                guard state.worker.phase != .stopped else { return true }
+                state.exitWaiters.append(continuation)
+                return false
+            }
+            if exited { continuation.resume() }
+        }
     }
 }
