@@ -1,7 +1,7 @@
 # Sourced by scripts/demo and scripts/bench-edge: a lerobot-policy-server with the built-in mock policy (or $MODEL) on
 # 127.0.0.1, stopped on exit. TOPOLOGY=peer: the server listens in peer mode and robots connect to it directly
 # (no router); TOPOLOGY=router (the default here): a local Rust Zenoh router from .venv between them.
-# Needs: $bin (the build's bin path), $TASK. Sets: $endpoint (where robots connect), $robot_mode
+# Needs: $bin (the build's bin path), $TASK; SERVER_BIN runs another build of the server (before/after comparisons). Sets: $endpoint (where robots connect), $robot_mode
 # (--inference.zenoh_mode for robots), $work.
 
 work=$(mktemp -d)
@@ -33,7 +33,7 @@ fi
 # Starts the server (again) and waits for its ready line.
 start_server() {
     : > "$work/server.out"
-    "$bin/lerobot-policy-server" --model.repo_or_path="${MODEL:-examples/mock_policy}" --model.device="${DEVICE:-cpu}" --default_task="$TASK" --health_port=0 \
+    "${SERVER_BIN:-$bin/lerobot-policy-server}" --model.repo_or_path="${MODEL:-examples/mock_policy}" --model.device="${DEVICE:-cpu}" --default_task="$TASK" --health_port=0 \
         "${zenoh_flags[@]}" > "$work/server.out" 2>> "$work/server.err" &
     server_pid=$!
     for _ in $(seq 300); do grep -q "Policy server up" "$work/server.out" 2>/dev/null && break; sleep 0.1; done
