@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v15), .iOS(.v18)],
     products: [
         .library(name: "MessagePack", targets: ["MessagePack"]),
+        .library(name: "JSON", targets: ["JSON"]),
         .library(name: "PolicyWire", targets: ["PolicyWire"]),
         .library(name: "ZenohProtocol", targets: ["ZenohProtocol"]),
         .library(name: "ZenohTransport", targets: ["ZenohTransport"]),
@@ -31,6 +32,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
+        // JSON for every file and line the project reads or writes: an order-keeping value, a bounded parser, the
+        // writer and its string escaper, Python's repr for LeRobot-style messages. No dependencies.
+        .target(
+            name: "JSON",
+            swiftSettings: strictSettings
+        ),
         // MessagePack for LeRobot's bodies: NIOCore only, no Foundation.
         .target(
             name: "MessagePack",
@@ -105,6 +112,7 @@ let package = Package(
         // Hugging Face Hub downloads into the standard cache (HF_HOME, HF_HUB_OFFLINE, HF_TOKEN, revisions).
         .target(
             name: "HubClient",
+            dependencies: ["JSON"],
             swiftSettings: strictSettings
         ),
         // ONNX Runtime's C API, opened with dlopen (no header, no link-time dependency): sessions, tensors, providers.
@@ -123,19 +131,21 @@ let package = Package(
         .target(
             name: "PolicyRuntime",
             dependencies: [
-                "PolicyWire", "ONNXRuntime", "FlowMatching", "Tokenizers", .product(name: "Logging", package: "swift-log"),
+                "JSON", "PolicyWire", "ONNXRuntime", "FlowMatching", "Tokenizers", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
         // Hugging Face tokenizer.json (BPE) in Swift, token for token as the Rust `tokenizers`; LeRobot's task rules.
         .target(
             name: "Tokenizers",
+            dependencies: ["JSON"],
             swiftSettings: strictSettings
         ),
         // The policy server: manifest, serving modes, session validation, scheduling, the service.
         .target(
             name: "PolicyServer",
             dependencies: [
+                "JSON",
                 "PolicyWire",
                 "PolicyRuntime",
                 "HubClient",
@@ -154,7 +164,7 @@ let package = Package(
         .target(
             name: "RemoteInference",
             dependencies: [
-                "PolicyWire", "Zenoh", "ZenohTransport", "ZenohProtocol", "HubClient",
+                "JSON", "PolicyWire", "Zenoh", "ZenohTransport", "ZenohProtocol", "HubClient",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
@@ -165,7 +175,7 @@ let package = Package(
         .target(
             name: "Rollout",
             dependencies: [
-                "RemoteInference", "PolicyWire", "Cameras",
+                "JSON", "RemoteInference", "PolicyWire", "Cameras",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -192,7 +202,7 @@ let package = Package(
         .executableTarget(
             name: "zenoh-swift",
             dependencies: [
-                "Zenoh", "ZenohTransport", "ZenohProtocol",
+                "JSON", "Zenoh", "ZenohTransport", "ZenohProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -231,6 +241,11 @@ let package = Package(
             name: "tokenizers-bench",
             dependencies: ["Tokenizers"],
             path: "Benchmarks/tokenizers-bench",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "JSONTests",
+            dependencies: ["JSON"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -280,7 +295,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TokenizersTests",
-            dependencies: ["Tokenizers", "InteropSupport"],
+            dependencies: ["Tokenizers", "JSON", "InteropSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
