@@ -76,6 +76,23 @@ extension JSONValue {
         return nil
     }
 
+    /// An object's members as Python's `dict` holds them: each key once, at its first place, with its last value;
+    /// nil when this is not an object.
+    public var uniqueMembers: [(key: String, value: JSONValue)]? {
+        guard case .object(let members) = self else { return nil }
+        var out: [(key: String, value: JSONValue)] = []
+        var places: [[UInt8]: Int] = [:]
+        for member in members {
+            if let place = places[Array(member.key.utf8)] {
+                out[place].value = member.value
+            } else {
+                places[Array(member.key.utf8)] = out.count
+                out.append(member)
+            }
+        }
+        return out
+    }
+
     /// The member `key` of an object (the last one when the key repeats, as Python's `json` reads it); nil when this
     /// is not an object or has no such member. Linear: for the small objects of configuration files.
     public subscript(key: String) -> JSONValue? {

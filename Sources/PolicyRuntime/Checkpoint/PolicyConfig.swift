@@ -101,22 +101,15 @@ extension PolicyConfig {
         -> [Feature]
     {
         guard let value else { return [] }
-        guard let members = value.object else {
+        guard let members = value.uniqueMembers else {
             throw PolicyRuntimeError(.invalidCheckpoint, "\(source): \(field) must be an object")
         }
         var features: [Feature] = []
-        var index: [String: Int] = [:]
         for (key, entry) in members {
             guard let type = entry["type"]?.string, let shape = entry["shape"]?.array else {
                 throw PolicyRuntimeError(.invalidCheckpoint, "\(source): \(field).\(key) needs \"type\" and \"shape\"")
             }
-            let feature = Feature(key: key, type: type, shape: shape.compactMap(\.int))
-            if let i = index[key] {
-                features[i] = feature
-            } else {
-                index[key] = features.count
-                features.append(feature)
-            }
+            features.append(Feature(key: key, type: type, shape: shape.compactMap(\.int)))
         }
         return features
     }
