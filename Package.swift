@@ -223,7 +223,7 @@ let package = Package(
         .executableTarget(
             name: "policy-server-bench",
             dependencies: [
-                "PolicyWire", "Zenoh", "ZenohTransport",
+                "JSON", "PolicyWire", "Zenoh", "ZenohTransport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
@@ -232,14 +232,14 @@ let package = Package(
         ),
         .executableTarget(
             name: "onnx-policy-bench",
-            dependencies: ["PolicyRuntime", "PolicyWire", "ONNXRuntime", "FlowMatching"],
+            dependencies: ["JSON", "PolicyRuntime", "PolicyWire", "ONNXRuntime", "FlowMatching"],
             path: "Benchmarks/onnx-policy-bench",
             swiftSettings: strictSettings
         ),
         // Tokenizer load time and encode throughput (scripts/bench-tokenizers compares with Python tokenizers).
         .executableTarget(
             name: "tokenizers-bench",
-            dependencies: ["Tokenizers"],
+            dependencies: ["JSON", "Tokenizers"],
             path: "Benchmarks/tokenizers-bench",
             swiftSettings: strictSettings
         ),
