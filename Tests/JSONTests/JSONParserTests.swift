@@ -10,6 +10,9 @@ struct JSONParserTests {
         #expect(value["alpha"] == 4)
         #expect(value.object?[1].value.object?.map(\.key) == ["b", "a"])
         #expect(value.dictionary?["alpha"] == 4 && value.dictionary?.count == 3)
+        // As Python's dict: first place, last value.
+        #expect(value.uniqueMembers?.map(\.key) == ["zeta", "alpha", "mid"] && value.uniqueMembers?[1].value == 4)
+        #expect(JSONValue.array([]).uniqueMembers == nil)
     }
 
     @Test("Nesting: arrays in objects in arrays, with whitespace everywhere JSON allows it")
