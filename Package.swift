@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v15), .iOS(.v18)],
     products: [
         .library(name: "MessagePack", targets: ["MessagePack"]),
+        .library(name: "JSON", targets: ["JSON"]),
         .library(name: "PolicyWire", targets: ["PolicyWire"]),
         .library(name: "ZenohProtocol", targets: ["ZenohProtocol"]),
         .library(name: "ZenohTransport", targets: ["ZenohTransport"]),
@@ -32,6 +33,12 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
+        // JSON for every file and line the project reads or writes: an order-keeping value, a bounded parser, the
+        // writer and its string escaper, Python's repr for LeRobot-style messages. No dependencies.
+        .target(
+            name: "JSON",
+            swiftSettings: strictSettings
+        ),
         // MessagePack for LeRobot's bodies: NIOCore only, no Foundation.
         .target(
             name: "MessagePack",
@@ -106,6 +113,7 @@ let package = Package(
         // Hugging Face Hub downloads into the standard cache (HF_HOME, HF_HUB_OFFLINE, HF_TOKEN, revisions).
         .target(
             name: "HubClient",
+            dependencies: ["JSON"],
             swiftSettings: strictSettings
         ),
         // ONNX Runtime's C API, opened with dlopen (no header, no link-time dependency): sessions, tensors, providers.
@@ -124,19 +132,21 @@ let package = Package(
         .target(
             name: "PolicyRuntime",
             dependencies: [
-                "PolicyWire", "ONNXRuntime", "FlowMatching", "Tokenizers", .product(name: "Logging", package: "swift-log"),
+                "JSON", "PolicyWire", "ONNXRuntime", "FlowMatching", "Tokenizers", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
         // Hugging Face tokenizer.json (BPE) in Swift, token for token as the Rust `tokenizers`; LeRobot's task rules.
         .target(
             name: "Tokenizers",
+            dependencies: ["JSON"],
             swiftSettings: strictSettings
         ),
         // The policy server: manifest, serving modes, session validation, scheduling, the service.
         .target(
             name: "PolicyServer",
             dependencies: [
+                "JSON",
                 "PolicyWire",
                 "PolicyRuntime",
                 "HubClient",
@@ -156,7 +166,7 @@ let package = Package(
         .target(
             name: "RemoteInference",
             dependencies: [
-                "PolicyWire", "Zenoh", "ZenohTransport", "ZenohProtocol", "HubClient",
+                "JSON", "PolicyWire", "Zenoh", "ZenohTransport", "ZenohProtocol", "HubClient",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
@@ -167,7 +177,7 @@ let package = Package(
         .target(
             name: "Rollout",
             dependencies: [
-                "RemoteInference", "PolicyWire", "Cameras",
+                "JSON", "RemoteInference", "PolicyWire", "Cameras",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -196,7 +206,7 @@ let package = Package(
         .executableTarget(
             name: "zenoh-swift",
             dependencies: [
-                "Zenoh", "ZenohTransport", "ZenohProtocol",
+                "JSON", "Zenoh", "ZenohTransport", "ZenohProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -217,7 +227,7 @@ let package = Package(
         .executableTarget(
             name: "policy-server-bench",
             dependencies: [
-                "PolicyWire", "Zenoh", "ZenohTransport",
+                "JSON", "PolicyWire", "Zenoh", "ZenohTransport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
@@ -226,15 +236,20 @@ let package = Package(
         ),
         .executableTarget(
             name: "onnx-policy-bench",
-            dependencies: ["PolicyRuntime", "PolicyWire", "ONNXRuntime", "FlowMatching"],
+            dependencies: ["JSON", "PolicyRuntime", "PolicyWire", "ONNXRuntime", "FlowMatching"],
             path: "Benchmarks/onnx-policy-bench",
             swiftSettings: strictSettings
         ),
         // Tokenizer load time and encode throughput (scripts/bench-tokenizers compares with Python tokenizers).
         .executableTarget(
             name: "tokenizers-bench",
-            dependencies: ["Tokenizers"],
+            dependencies: ["JSON", "Tokenizers"],
             path: "Benchmarks/tokenizers-bench",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "JSONTests",
+            dependencies: ["JSON"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -284,7 +299,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TokenizersTests",
-            dependencies: ["Tokenizers", "InteropSupport"],
+            dependencies: ["Tokenizers", "JSON", "InteropSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -9,6 +9,7 @@
 //   onnx-policy-bench <package dir> [--iterations 50] [--warmup 5] [--batches 1,2,4,8] [--threads 1] [--no-rtc]
 import FlowMatching
 import Foundation
+import JSON
 import ONNXRuntime
 import PolicyRuntime
 import PolicyWire
@@ -29,9 +30,8 @@ func summary(_ samples: [Double]) -> (median: Double, p90: Double, mean: Double)
             samples.reduce(0, +) / Double(samples.count))
 }
 
-func emit(_ fields: [String: Any]) {
-    let data = try! JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
-    print(String(decoding: data, as: UTF8.self))
+func emit(_ fields: JSONValue) {
+    print(fields.serialized(.sortedKeys))
 }
 
 let path = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : ""
@@ -79,8 +79,9 @@ func benchRobots(
     }
     let s = summary(single)
     let b = summary(batched)
-    emit(["impl": "swift", "what": "robots", "robots": robots, "round_robin_ms": s.median, "batch_ms": b.median,
-          "round_robin_chunks_per_s": Double(robots) * 1000 / s.median, "batch_chunks_per_s": Double(robots) * 1000 / b.median])
+    emit(["impl": "swift", "what": "robots", "robots": .integer(robots), "round_robin_ms": .double(s.median), "batch_ms": .double(b.median),
+          "round_robin_chunks_per_s": .double(Double(robots) * 1000 / s.median),
+          "batch_chunks_per_s": .double(Double(robots) * 1000 / b.median)])
 }
 
 func benchDiffusion(_ policy: ONNXDiffusionPolicy) throws {
@@ -140,12 +141,12 @@ func benchDiffusion(_ policy: ONNXDiffusionPolicy) throws {
         if i >= warmup { denoiser.append(milliseconds(clock.now - start)) }
     }
     let (f, o, e, d) = (summary(full), summary(networkOnly), summary(encoder), summary(denoiser))
-    emit(["impl": "swift", "what": "full", "median_ms": f.median, "p90_ms": f.p90, "mean_ms": f.mean, "iterations": iterations,
-          "onnxruntime": policy.encoder.library.version, "threads": threads,
-          "scheduler": policy.scheduler.settings.kind.rawValue, "steps": policy.scheduler.timesteps.count])
-    emit(["impl": "swift", "what": "ort_only", "median_ms": o.median, "p90_ms": o.p90, "mean_ms": o.mean])
-    emit(["impl": "swift", "what": "encoder_only", "median_ms": e.median, "p90_ms": e.p90, "mean_ms": e.mean])
-    emit(["impl": "swift", "what": "denoiser_step_only", "median_ms": d.median, "p90_ms": d.p90, "mean_ms": d.mean])
+    emit(["impl": "swift", "what": "full", "median_ms": .double(f.median), "p90_ms": .double(f.p90), "mean_ms": .double(f.mean),
+          "iterations": .integer(iterations), "onnxruntime": .string(policy.encoder.library.version), "threads": .integer(threads),
+          "scheduler": .string(policy.scheduler.settings.kind.rawValue), "steps": .integer(policy.scheduler.timesteps.count)])
+    emit(["impl": "swift", "what": "ort_only", "median_ms": .double(o.median), "p90_ms": .double(o.p90), "mean_ms": .double(o.mean)])
+    emit(["impl": "swift", "what": "encoder_only", "median_ms": .double(e.median), "p90_ms": .double(e.p90), "mean_ms": .double(e.mean)])
+    emit(["impl": "swift", "what": "denoiser_step_only", "median_ms": .double(d.median), "p90_ms": .double(d.p90), "mean_ms": .double(d.mean)])
 
     // N robots ready at once, each with its own history: N single runs (round-robin) vs one batched run.
     for n in batches {
@@ -233,9 +234,11 @@ do {
     }
     let f = summary(full)
     let o = summary(ortOnly)
-    emit(["impl": "swift", "what": "full", "median_ms": f.median, "p90_ms": f.p90, "mean_ms": f.mean, "iterations": iterations,
-          "onnxruntime": (try? ORTLibrary.load().version) ?? "", "threads": threads, "rtc": rtc])
-    emit(["impl": "swift", "what": "ort_only", "median_ms": o.median, "p90_ms": o.p90, "mean_ms": o.mean, "iterations": iterations])
+    emit(["impl": "swift", "what": "full", "median_ms": .double(f.median), "p90_ms": .double(f.p90), "mean_ms": .double(f.mean),
+          "iterations": .integer(iterations), "onnxruntime": .string((try? ORTLibrary.load().version) ?? ""),
+          "threads": .integer(threads), "rtc": .bool(rtc)])
+    emit(["impl": "swift", "what": "ort_only", "median_ms": .double(o.median), "p90_ms": .double(o.p90), "mean_ms": .double(o.mean),
+          "iterations": .integer(iterations)])
 
     // 3. N robots ready at once: N single runs (round-robin) vs one batched run.
     for n in batches {

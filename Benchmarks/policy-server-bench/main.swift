@@ -4,6 +4,7 @@
 //
 //   policy-server-bench -e tcp/127.0.0.1:7447 --model M --clients 4 --seconds 10 [--task T]
 import Foundation
+import JSON
 import NIOCore
 import OrderedCollections
 import PolicyWire
@@ -145,13 +146,13 @@ do {
     let window = (runs.map(\.ended).max() ?? deadline) - (runs.map(\.started).min() ?? deadline)
     let seconds = milliseconds(window) / 1000
     let sorted = all.sorted()
-    let line: [String: Any] = [
-        "clients": options.clients, "requests": all.count, "observation_bytes": body.readableBytes,
-        "req_per_s": (Double(all.count) / max(seconds, 0.001) * 10).rounded() / 10,
-        "p50_ms": (percentile(sorted, 0.5) * 100).rounded() / 100, "p99_ms": (percentile(sorted, 0.99) * 100).rounded() / 100,
+    let line: JSONValue = [
+        "clients": .integer(options.clients), "requests": .integer(all.count), "observation_bytes": .integer(body.readableBytes),
+        "req_per_s": .double((Double(all.count) / max(seconds, 0.001) * 10).rounded() / 10),
+        "p50_ms": .double((percentile(sorted, 0.5) * 100).rounded() / 100),
+        "p99_ms": .double((percentile(sorted, 0.99) * 100).rounded() / 100),
     ]
-    let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
-    print(String(decoding: data, as: UTF8.self))
+    print(line.serialized(.sortedKeys))
 } catch {
     FileHandle.standardError.write(Data("policy-server-bench: \(error)\n".utf8))
     exit(1)

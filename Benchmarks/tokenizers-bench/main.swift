@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Tokenizers
 
 // Tokenizer benchmark, Swift side: load time of a tokenizer.json and encode throughput over a list of task strings.
@@ -11,7 +12,10 @@ guard arguments.count == 4, let iterations = Int(arguments[3]) else {
 let clock = ContinuousClock()
 var tokenizer: Tokenizer?
 let load = try clock.measure { tokenizer = try Tokenizer(contentsOf: URL(fileURLWithPath: arguments[1])) }
-let texts = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: arguments[2]))) as! [String]
+guard let texts = try JSONValue(parsing: [UInt8](Data(contentsOf: URL(fileURLWithPath: arguments[2])))).strings else {
+    FileHandle.standardError.write(Data("tokenizers-bench: \(arguments[2]) must hold a JSON list of strings\n".utf8))
+    exit(2)
+}
 var tokens = 0
 for text in texts { _ = try tokenizer!.encode(text) }
 let encode = try clock.measure {

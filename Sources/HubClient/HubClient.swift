@@ -2,6 +2,7 @@ public import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import JSON
 
 /// Fetches a model repository snapshot from the Hugging Face Hub into the standard cache layout
 /// (`models--org--name/blobs/<etag>`, `snapshots/<commit>/<file>` → symlink to the blob, `refs/<revision>`),
@@ -88,13 +89,11 @@ public struct HubClient: Sendable {
             throw HubError("cannot reach the Hub at \(configuration.endpoint.absoluteString): \(error.localizedDescription)")
         }
         try check(response, what: "\(repo)@\(revision)")
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let sha = object["sha"] as? String, Self.isCommitHash(sha)
-        else {
+        guard let object = try? JSONValue(parsing: [UInt8](data)), let sha = object["sha"]?.string, Self.isCommitHash(sha) else {
             throw HubError("the Hub's answer for \(repo)@\(revision) has no commit sha")
         }
-        let siblings = (object["siblings"] as? [[String: Any]]) ?? []
-        return RepoInfo(commit: sha, files: siblings.compactMap { $0["rfilename"] as? String })
+        let siblings = object["siblings"]?.array ?? []
+        return RepoInfo(commit: sha, files: siblings.compactMap { $0["rfilename"]?.string })
     }
 
     func check(_ response: URLResponse, what: String) throws(HubError) {

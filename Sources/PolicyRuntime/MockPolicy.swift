@@ -1,3 +1,4 @@
+import JSON
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -14,8 +15,8 @@ public final class MockPolicy: ChunkPolicy {
 
     public init(config: PolicyConfig) {
         self.config = config
-        self.supportsRTC = (config.raw["mock_supports_rtc"] as? Bool) ?? true
-        self.computeMilliseconds = (config.raw["mock_compute_ms"] as? Double) ?? Double((config.raw["mock_compute_ms"] as? Int) ?? 0)
+        self.supportsRTC = config.raw["mock_supports_rtc"]?.bool ?? true
+        self.computeMilliseconds = config.raw["mock_compute_ms"]?.double ?? 0
     }
 
     private final class Session: PolicySessionState {

@@ -1,3 +1,5 @@
+import JSON
+
 /// Builds the pipeline from a parsed `tokenizer.json`, naming the JSON path of anything malformed or unsupported.
 struct TokenizerLoader {
     let root: JSONNode

@@ -1,4 +1,5 @@
 public import Foundation
+import JSON
 
 /// A Hugging Face `tokenizer.json` loaded in Swift, encoding text exactly as the Rust `tokenizers` library does for
 /// the components documented in `docs/tokenizers.md` (BPE models with their normalizers, pre-tokenizers, added
@@ -52,8 +53,11 @@ public struct Tokenizer: Sendable {
         guard json.count <= limits.maxFileBytes else {
             throw TokenizerError(.invalidFile, "\(source): \(json.count) bytes is over the \(limits.maxFileBytes)-byte limit")
         }
-        let root = JSONNode(try JSONParser.parse(json, maxDepth: limits.maxJSONDepth, source: source), path: "",
-                            source: source)
+        let document: JSONValue
+        do { document = try JSONValue(parsing: json, maxDepth: limits.maxJSONDepth) } catch {
+            throw TokenizerError(.invalidFile, "\(source) is not valid JSON: \(error)")
+        }
+        let root = JSONNode(document, path: "", source: source)
         let loaded = try TokenizerLoader(root: root, limits: limits).load()
         normalizer = loaded.normalizer
         preTokenizer = loaded.preTokenizer

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JSON
 import NIOCore
 import Zenoh
 
@@ -112,9 +113,9 @@ struct Get: AsyncParsableCommand {
             encoding: options.zenohEncoding, attachment: options.attachmentBytes, timeout: .milliseconds(Int(timeout * 1000)))
         for try await reply in replies {
             if let sample = reply.sample {
-                Output.sample(sample, extra: ", \"reply\": \"ok\"")
+                Output.sample(sample, extra: [("reply", "ok")])
             } else if let error = reply.error {
-                Output.line(kind: "ERR", key: options.key, payload: error.payload, attachment: nil, encoding: error.encoding.description, extra: ", \"reply\": \"err\"")
+                Output.line(kind: "ERR", key: options.key, payload: error.payload, attachment: nil, encoding: error.encoding.description, extra: [("reply", "err")])
             }
         }
         print("DONE")

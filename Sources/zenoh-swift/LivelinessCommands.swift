@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JSON
 import Zenoh
 
 struct Liveliness: AsyncParsableCommand {
@@ -54,7 +55,7 @@ struct Liveliness: AsyncParsableCommand {
         func run() async throws {
             let session = try await connection.open()
             for try await reply in try session.liveliness.get(key, timeout: .milliseconds(Int(timeout * 1000))) {
-                if let sample = reply.sample { Output.sample(sample, extra: ", \"reply\": \"ok\"") }
+                if let sample = reply.sample { Output.sample(sample, extra: [("reply", "ok")]) }
             }
             print("DONE")
             await session.close()

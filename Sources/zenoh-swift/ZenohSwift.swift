@@ -4,6 +4,7 @@
 import Synchronization
 import ArgumentParser
 import Foundation
+import JSON
 import Logging
 import NIOCore
 import Zenoh
@@ -133,43 +134,30 @@ enum Output {
         return text.map { ByteBuffer(string: $0) }
     }
 
-    static func line(kind: String, key: String, payload: ByteBuffer?, attachment: ByteBuffer?, encoding: String, extra: String = "") {
-        func text(_ b: ByteBuffer?) -> String {
-            guard let b else { return "null" }
-            let bytes = Array(b.readableBytesView)
-            guard let s = String(validating: bytes, as: UTF8.self) else { return "null" }
-            return json(s)
+    static func line(
+        kind: String, key: String, payload: ByteBuffer?, attachment: ByteBuffer?, encoding: String,
+        extra: [(key: String, value: JSONValue)] = []
+    ) {
+        func text(_ b: ByteBuffer?) -> JSONValue {
+            guard let b, let s = String(validating: Array(b.readableBytesView), as: UTF8.self) else { return .null }
+            return .string(s)
         }
-        func hex(_ b: ByteBuffer?) -> String {
-            guard let b else { return "null" }
-            return "\"" + b.readableBytesView.map { String(format: "%02x", $0) }.joined() + "\""
+        func hex(_ b: ByteBuffer?) -> JSONValue {
+            guard let b else { return .null }
+            return .string(b.readableBytesView.map { String(format: "%02x", $0) }.joined())
         }
-        let line = "{\"kind\": \"\(kind)\", \"key\": \(json(key)), \"payload\": \(text(payload)), \"payload_hex\": \(hex(payload)), "
-            + "\"attachment\": \(text(attachment)), \"attachment_hex\": \(hex(attachment)), \"encoding\": \(json(encoding))\(extra)}"
-        print(line)
+        let members: [(key: String, value: JSONValue)] = [
+            ("kind", .string(kind)), ("key", .string(key)), ("payload", text(payload)), ("payload_hex", hex(payload)),
+            ("attachment", text(attachment)), ("attachment_hex", hex(attachment)), ("encoding", .string(encoding)),
+        ]
+        print(JSONValue.object(members + extra).serialized(.spaced))
         fflush(nil)
     }
 
-    static func sample(_ sample: ZenohSample, extra: String = "") {
+    static func sample(_ sample: ZenohSample, extra: [(key: String, value: JSONValue)] = []) {
         line(
             kind: sample.kind == .put ? "PUT" : "DELETE", key: sample.key.description, payload: sample.payload,
             attachment: sample.attachment, encoding: sample.encoding.description, extra: extra)
-    }
-
-    static func json(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
 

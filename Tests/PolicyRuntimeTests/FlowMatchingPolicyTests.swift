@@ -254,7 +254,7 @@ struct FlowMatchingPolicyTests {
         #expect(try edited("max_action_dim", 4_611_686_018_427_387_904).contains(
             "flow_matching.max_action_dim must be an integer in 1...4096, not 4611686018427387904"))
         #expect(try edited("chunk_size", 0).contains("flow_matching.chunk_size must be an integer in 1...10000, not 0"))
-        #expect(try edited("num_steps", "10").contains("flow_matching.num_steps must be an integer in 1...10000, not 10"))
+        #expect(try edited("num_steps", "10").contains("flow_matching.num_steps must be an integer in 1...10000, not \"10\""))
         // In bounds but not what the graph samples in: refused at load, not at every request.
         #expect(try edited("max_action_dim", 16).contains("graphs.velocity x_t has shape [batch, 50, 32], but flow_matching says"))
         try original.write(to: url)

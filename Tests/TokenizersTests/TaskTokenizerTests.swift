@@ -1,5 +1,6 @@
 import Foundation
 import InteropSupport
+import JSON
 import Testing
 import Tokenizers
 
@@ -75,10 +76,10 @@ struct TaskTokenizerTests {
             to: directory.appendingPathComponent("tokenizer.json"))
         try Data(#"{"pad_token": {"content": "<pad>", "special": true}, "truncation_side": "left"}"#.utf8)
             .write(to: directory.appendingPathComponent("tokenizer_config.json"))
-        let step = try JSONSerialization.jsonObject(with: Data(#"""
+        let step = try JSONValue(parsing: #"""
             {"max_length": 8, "task_key": "task", "padding_side": "right", "padding": "max_length",
              "truncation": true, "tokenizer_name": "google/paligemma-3b-pt-224"}
-            """#.utf8)) as! [String: Any]
+            """#)
         let configuration = try TaskTokenizer.Configuration(processorStep: step, appendsNewline: true)
         #expect(configuration == TaskTokenizer.Configuration(maxLength: 8, appendsNewline: true))
         let task = try TaskTokenizer(directory: directory, configuration: configuration)

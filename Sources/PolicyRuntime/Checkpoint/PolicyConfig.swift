@@ -1,4 +1,5 @@
 public import Foundation
+public import JSON
 
 /// The parts of a LeRobot policy `config.json` that serving needs (edge-semantics §6.2).
 public struct PolicyConfig: Sendable, Hashable {
@@ -21,8 +22,8 @@ public struct PolicyConfig: Sendable, Hashable {
     public var chunkSize: Int
     /// `action_feature_names` when the config has it (pi0 family, our mock); empty otherwise.
     public var actionFeatureNames: [String]
-    /// Every top-level value, for policy-specific fields.
-    public var raw: [String: any Sendable]
+    /// The whole parsed file, for policy-specific fields (`raw["num_steps"]?.int`).
+    public var raw: JSONValue
 
     /// `observation.state`'s length (0 when the policy takes no state).
     public var stateDim: Int {
@@ -50,41 +51,28 @@ public struct PolicyConfig: Sendable, Hashable {
 extension PolicyConfig {
     /// Parses `config.json` text; `source` names the file in errors.
     public init(json text: String, source: String = "config.json") throws(PolicyRuntimeError) {
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: Data(text.utf8))
-        } catch {
-            throw PolicyRuntimeError(.invalidCheckpoint, "\(source) is not valid JSON: \(error.localizedDescription)")
+        let map: JSONValue
+        do { map = try JSONValue(parsing: text) } catch {
+            throw PolicyRuntimeError(.invalidCheckpoint, "\(source) is not valid JSON: \(error)")
         }
-        guard let map = object as? [String: Any] else {
+        guard map.object != nil else {
             throw PolicyRuntimeError(.invalidCheckpoint, "\(source) must hold a JSON object")
         }
-        guard let type = map["type"] as? String, !type.isEmpty else {
+        guard let type = map["type"]?.string, !type.isEmpty else {
             throw PolicyRuntimeError(.invalidCheckpoint, "\(source) has no \"type\" (the policy family)")
         }
         self.type = type
-        self.nObsSteps = (map["n_obs_steps"] as? Int) ?? 1
-        self.inputFeatures = try Self.features(map["input_features"], field: "input_features", text: text, source: source)
-        self.outputFeatures = try Self.features(map["output_features"], field: "output_features", text: text, source: source)
+        self.nObsSteps = map["n_obs_steps"]?.int ?? 1
+        self.inputFeatures = try Self.features(map["input_features"], field: "input_features", source: source)
+        self.outputFeatures = try Self.features(map["output_features"], field: "output_features", source: source)
         // Diffusion returns n_action_steps rows; the others chunk_size.
         let chunkKey = type == "diffusion" ? "n_action_steps" : "chunk_size"
-        guard let chunk = map[chunkKey] as? Int, chunk > 0 else {
+        guard let chunk = map[chunkKey]?.int, chunk > 0 else {
             throw PolicyRuntimeError(.invalidCheckpoint, "\(source) has no positive \"\(chunkKey)\" for policy type '\(type)'")
         }
         self.chunkSize = chunk
-        self.actionFeatureNames = (map["action_feature_names"] as? [Any])?.compactMap { $0 as? String } ?? []
-        var raw: [String: any Sendable] = [:]
-        for (key, value) in map {
-            switch value {
-            case let v as String: raw[key] = v
-            case let v as Bool: raw[key] = v
-            case let v as Int: raw[key] = v
-            case let v as Double: raw[key] = v
-            case let v as [Int]: raw[key] = v
-            default: continue
-            }
-        }
-        self.raw = raw
+        self.actionFeatureNames = map["action_feature_names"]?.array?.compactMap(\.string) ?? []
+        self.raw = map
         guard actionDim > 0 else {
             throw PolicyRuntimeError(.invalidCheckpoint, "\(source): output_features has no \"action\" with a shape")
         }
@@ -107,28 +95,22 @@ extension PolicyConfig {
         try self.init(json: text, source: file.path)
     }
 
-    private static func features(_ value: Any?, field: String, text: String, source: String) throws(PolicyRuntimeError)
+    /// The features in the file's order (LeRobot's order: camera order matters). A key given twice keeps its first
+    /// place and its last value, as Python's `dict` reads it.
+    private static func features(_ value: JSONValue?, field: String, source: String) throws(PolicyRuntimeError)
         -> [Feature]
     {
         guard let value else { return [] }
-        guard let map = value as? [String: Any] else {
+        guard let members = value.uniqueMembers else {
             throw PolicyRuntimeError(.invalidCheckpoint, "\(source): \(field) must be an object")
         }
         var features: [Feature] = []
-        for (key, entry) in map {
-            guard let entry = entry as? [String: Any], let type = entry["type"] as? String,
-                let shape = entry["shape"] as? [Any]
-            else {
+        for (key, entry) in members {
+            guard let type = entry["type"]?.string, let shape = entry["shape"]?.array else {
                 throw PolicyRuntimeError(.invalidCheckpoint, "\(source): \(field).\(key) needs \"type\" and \"shape\"")
             }
-            features.append(Feature(key: key, type: type, shape: shape.compactMap { $0 as? Int }))
+            features.append(Feature(key: key, type: type, shape: shape.compactMap(\.int)))
         }
-        // JSON objects are unordered once parsed; LeRobot uses the file's order (camera order matters), so
-        // recover it from where each quoted key first appears in the text.
-        func position(_ key: String) -> Int {
-            guard let range = text.range(of: "\"\(key)\"") else { return Int.max }
-            return text.distance(from: text.startIndex, to: range.lowerBound)
-        }
-        return features.sorted { position($0.key) < position($1.key) }
+        return features
     }
 }

@@ -1,4 +1,5 @@
 public import Foundation
+import JSON
 
 /// A `.safetensors` file read whole and checked: `u64` little-endian header length, a JSON header
 /// `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}}`, then the raw little-endian data
@@ -48,30 +49,31 @@ public struct SafetensorsFile: Sendable {
             throw fail("header length \(headerLength) does not fit in the file's \(bytes.count) bytes")
         }
         let headerEnd = bytes.startIndex + 8 + Int(headerLength)
-        let object: Any
-        do { object = try JSONSerialization.jsonObject(with: bytes[(bytes.startIndex + 8)..<headerEnd]) } catch {
+        let header: JSONValue
+        do { header = try JSONValue(parsing: [UInt8](bytes[(bytes.startIndex + 8)..<headerEnd])) } catch {
             throw fail("the header is not valid JSON")
         }
-        guard let header = object as? [String: Any] else { throw fail("the header is not a JSON object") }
+        guard let members = header.object else { throw fail("the header is not a JSON object") }
         let data = bytes[headerEnd...]
         var tensors: [String: TensorInfo] = [:]
         var metadata: [String: String] = [:]
-        for (name, value) in header {
+        for (name, value) in members {
             if name == "__metadata__" {
-                for (k, v) in (value as? [String: Any]) ?? [:] { metadata[k] = v as? String }
+                for (k, v) in value.object ?? [] { metadata[k] = v.string }
                 continue
             }
-            guard let entry = value as? [String: Any], let dtype = entry["dtype"] as? String,
-                let shapeAny = entry["shape"] as? [Any], let offsets = entry["data_offsets"] as? [Any], offsets.count == 2,
-                let begin = offsets[0] as? Int, let end = offsets[1] as? Int
+            guard let dtype = value["dtype"]?.string, let shapeValues = value["shape"]?.array,
+                let offsets = value["data_offsets"]?.array, offsets.count == 2,
+                let begin = offsets[0].int, let end = offsets[1].int
             else { throw fail("tensor '\(name)' needs dtype, shape and two data_offsets") }
             guard let width = Self.widths[dtype] else { throw fail("tensor '\(name)' has unsupported dtype \(dtype)") }
+            let shapeText = JSONValue.array(shapeValues).pythonRepr
             var count = 1
             var shape: [Int] = []
-            for dimension in shapeAny {
-                guard let d = dimension as? Int, d >= 0 else { throw fail("tensor '\(name)' has a bad shape \(shapeAny)") }
+            for dimension in shapeValues {
+                guard let d = dimension.int, d >= 0 else { throw fail("tensor '\(name)' has a bad shape \(shapeText)") }
                 let (product, overflow) = count.multipliedReportingOverflow(by: d)
-                guard !overflow, product <= data.count else { throw fail("tensor '\(name)' shape \(shapeAny) is too large") }
+                guard !overflow, product <= data.count else { throw fail("tensor '\(name)' shape \(shapeText) is too large") }
                 count = product
                 shape.append(d)
             }

@@ -1,5 +1,6 @@
 import FlowMatching
 public import Foundation
+import JSON
 import Logging
 public import ONNXRuntime
 import PolicyWire
@@ -73,7 +74,7 @@ public final class ONNXDiffusionPolicy: BatchedChunkPolicy {
             throw invalid("a '\(config.type)' package needs \"encoder\" and \"denoiser\" graphs")
         }
         // The block against config.json.
-        let configHorizon = config.raw["horizon"] as? Int
+        let configHorizon = config.raw["horizon"]?.int
         guard settings.nObsSteps == config.nObsSteps, settings.nActionSteps == config.chunkSize,
             settings.actionDim == config.actionDim, configHorizon == nil || configHorizon == settings.horizon
         else {
@@ -83,12 +84,12 @@ public final class ONNXDiffusionPolicy: BatchedChunkPolicy {
                     + "\(configHorizon.map(String.init) ?? "none"), n_obs_steps \(config.nObsSteps), n_action_steps "
                     + "\(config.chunkSize), action dimension \(config.actionDim)")
         }
-        if let type = config.raw["noise_scheduler_type"] as? String, type != settings.scheduler.kind.rawValue {
+        if let type = config.raw["noise_scheduler_type"]?.string, type != settings.scheduler.kind.rawValue {
             throw invalid("diffusion.scheduler '\(settings.scheduler.kind.rawValue)' differs from config.json's noise_scheduler_type '\(type)'")
         }
         // LeRobot runs num_train_timesteps steps when num_inference_steps is null.
-        let stepsField = config.raw["num_inference_steps"] is Int ? "num_inference_steps" : "num_train_timesteps (num_inference_steps is null)"
-        let configSteps = (config.raw["num_inference_steps"] as? Int) ?? (config.raw["num_train_timesteps"] as? Int)
+        let stepsField = config.raw["num_inference_steps"]?.int != nil ? "num_inference_steps" : "num_train_timesteps (num_inference_steps is null)"
+        let configSteps = config.raw["num_inference_steps"]?.int ?? config.raw["num_train_timesteps"]?.int
         if let configSteps, configSteps != settings.scheduler.numInferenceSteps {
             throw invalid(
                 "diffusion.num_inference_steps \(settings.scheduler.numInferenceSteps) differs from config.json's \(stepsField) \(configSteps)")
@@ -138,7 +139,7 @@ public final class ONNXDiffusionPolicy: BatchedChunkPolicy {
             }
         }
         // LeRobot's resize_shape happens inside the encoder graph; the package must say it does, with the same size.
-        let configResize = config.raw["resize_shape"] as? [Int]
+        let configResize = config.raw["resize_shape"]?.ints
         if cameras.isEmpty {
             if let resize = settings.resizeShape {
                 throw invalid("diffusion.resize_shape \(resize) is set but the encoder graph takes no camera")

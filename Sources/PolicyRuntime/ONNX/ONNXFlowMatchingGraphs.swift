@@ -1,5 +1,6 @@
 public import FlowMatching
 public import Foundation
+import JSON
 import Logging
 public import ONNXRuntime
 
@@ -49,7 +50,7 @@ public final class ONNXFlowMatchingGraphs: Sendable {
                 "flow_matching has chunk_size \(settings.chunkSize), action_dim \(settings.actionDim), max_action_dim "
                     + "\(settings.maxActionDim); config.json has chunk_size \(config.chunkSize), action dimension \(config.actionDim)")
         }
-        let configSteps = (config.raw["num_steps"] as? Int) ?? (config.raw["num_inference_steps"] as? Int)
+        let configSteps = config.raw["num_steps"]?.int ?? config.raw["num_inference_steps"]?.int
         if let configSteps, configSteps != settings.numSteps {
             throw invalid("flow_matching.num_steps \(settings.numSteps) differs from config.json's \(configSteps)")
         }

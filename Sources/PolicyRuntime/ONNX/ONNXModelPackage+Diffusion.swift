@@ -1,4 +1,4 @@
-import Foundation
+import JSON
 
 extension ONNXModelPackage {
     /// The `"diffusion"` block of a Diffusion Policy package: the scheduler as LeRobot configures diffusers' one, and
@@ -29,20 +29,15 @@ extension ONNXModelPackage {
         public var resizeShape: [Int]?
 
         /// Parses the block; errors name `<source>: diffusion.<field>`.
-        init(parsing value: Any, source: String) throws(PolicyRuntimeError) {
+        init(parsing block: JSONValue, source: String) throws(PolicyRuntimeError) {
             func fail(_ why: String) -> PolicyRuntimeError { PolicyRuntimeError(.invalidCheckpoint, "\(source): \(why)") }
-            guard let block = value as? [String: Any] else { throw fail("\"diffusion\" must be an object") }
-            func isBool(_ value: Any) -> Bool {
-                (value as? NSNumber).map { JSONBoolean.isBoolean($0) } ?? false
-            }
+            guard block.object != nil else { throw fail("\"diffusion\" must be an object") }
             func integer(_ key: String, default fallback: Int? = nil) throws(PolicyRuntimeError) -> Int {
                 guard let raw = block[key] else {
                     if let fallback { return fallback }
                     throw fail("diffusion.\(key) is missing")
                 }
-                guard !isBool(raw), let number = raw as? NSNumber, let value = Int(exactly: number.doubleValue) else {
-                    throw fail("diffusion.\(key) must be an integer, not \(raw)")
-                }
+                guard let value = raw.int else { throw fail("diffusion.\(key) must be an integer, not \(raw)") }
                 return value
             }
             // Bounds far above any policy's, so that sizes read from the file cannot overflow or exhaust memory.
@@ -58,34 +53,32 @@ extension ONNXModelPackage {
                     if let fallback { return fallback }
                     throw fail("diffusion.\(key) is missing")
                 }
-                guard !isBool(raw), let number = raw as? NSNumber, number.doubleValue.isFinite else {
-                    throw fail("diffusion.\(key) must be a number, not \(raw)")
-                }
-                return number.doubleValue
+                guard let value = raw.double else { throw fail("diffusion.\(key) must be a number, not \(raw)") }
+                return value
             }
             func flag(_ key: String, default fallback: Bool? = nil) throws(PolicyRuntimeError) -> Bool {
                 guard let raw = block[key] else {
                     if let fallback { return fallback }
                     throw fail("diffusion.\(key) is missing")
                 }
-                guard isBool(raw), let value = raw as? Bool else { throw fail("diffusion.\(key) must be true or false, not \(raw)") }
+                guard let value = raw.bool else { throw fail("diffusion.\(key) must be true or false, not \(raw)") }
                 return value
             }
             func choice<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type) throws(PolicyRuntimeError) -> E
             where E.RawValue == String {
                 guard let raw = block[key] else { throw fail("diffusion.\(key) is missing") }
-                guard let name = raw as? String, let value = E(rawValue: name) else {
+                guard let name = raw.string, let value = E(rawValue: name) else {
                     throw fail(
-                        "diffusion.\(key) '\(raw)' is not supported (supported: \(E.allCases.map(\.rawValue).joined(separator: ", ")))")
+                        "diffusion.\(key) '\(raw.string ?? raw.description)' is not supported (supported: \(E.allCases.map(\.rawValue).joined(separator: ", ")))")
                 }
                 return value
             }
             let kind = try choice("scheduler", DiffusionScheduler.Kind.self)
-            if let spacing = block["timestep_spacing"], spacing as? String != "leading" {
-                throw fail("diffusion.timestep_spacing '\(spacing)' is not supported (supported: leading)")
+            if let spacing = block["timestep_spacing"], spacing.string != "leading" {
+                throw fail("diffusion.timestep_spacing '\(spacing.string ?? spacing.description)' is not supported (supported: leading)")
             }
-            if kind == .ddpm, let variance = block["variance_type"], variance as? String != "fixed_small" {
-                throw fail("diffusion.variance_type '\(variance)' is not supported (supported: fixed_small)")
+            if kind == .ddpm, let variance = block["variance_type"], variance.string != "fixed_small" {
+                throw fail("diffusion.variance_type '\(variance.string ?? variance.description)' is not supported (supported: fixed_small)")
             }
             if kind == .ddim, try number("eta", default: 0) != 0 {
                 throw fail("diffusion.eta \(block["eta"]!) is not supported (supported: 0, deterministic DDIM)")
@@ -105,15 +98,15 @@ extension ONNXModelPackage {
             self.nObsSteps = try positive("n_obs_steps", atMost: 1_000)
             self.nActionSteps = try positive("n_action_steps")
             self.actionDim = try positive("action_dim", atMost: 4_096)
-            if let raw = block["resize_shape"], !(raw is NSNull) {
-                guard let values = raw as? [Any], values.count == 2 else {
+            if let raw = block["resize_shape"], !raw.isNull {
+                guard let values = raw.array, values.count == 2 else {
                     throw fail("diffusion.resize_shape must be [height, width], not \(raw)")
                 }
                 var shape: [Int] = []
                 for value in values {
-                    guard let number = value as? NSNumber, !isBool(number), let side = Int(exactly: number.doubleValue),
-                        side > 0, side <= 1 << 15
-                    else { throw fail("diffusion.resize_shape must be two positive integers (at most 32768), not \(raw)") }
+                    guard let side = value.int, side > 0, side <= 1 << 15 else {
+                        throw fail("diffusion.resize_shape must be two positive integers (at most 32768), not \(raw)")
+                    }
                     shape.append(side)
                 }
                 self.resizeShape = shape
@@ -126,9 +119,4 @@ extension ONNXModelPackage {
             }
         }
     }
-}
-
-/// Tells JSON booleans from numbers (both arrive as NSNumber from JSONSerialization; booleans are C chars).
-enum JSONBoolean {
-    static func isBoolean(_ number: NSNumber) -> Bool { String(cString: number.objCType) == "c" }
 }

@@ -1,4 +1,5 @@
 public import Foundation
+import JSON
 
 /// The `onnx/model.json` of a model package: a LeRobot checkpoint directory plus the ONNX graph(s) our exporter
 /// (`tools/export_onnx.py`) wrote from it.
@@ -90,32 +91,35 @@ public struct ONNXModelPackage: Sendable, Hashable {
         let url = directory.appendingPathComponent(Self.fileName)
         let source = url.path
         func fail(_ why: String) -> PolicyRuntimeError { PolicyRuntimeError(.invalidCheckpoint, "\(source): \(why)") }
-        let object: Any
-        do { object = try JSONSerialization.jsonObject(with: try Data(contentsOf: url)) } catch {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
             throw PolicyRuntimeError(.invalidCheckpoint, "cannot read \(source): \(error.localizedDescription)")
         }
-        guard let map = object as? [String: Any] else { throw fail("must hold a JSON object") }
-        guard map["format"] as? String == Self.format else { throw fail("\"format\" must be \"\(Self.format)\"") }
-        guard let version = map["format_version"] as? Int, version == Self.formatVersion else {
-            throw fail("\"format_version\" \(map["format_version"] ?? "missing") is not supported (this build reads \(Self.formatVersion))")
+        let map: JSONValue
+        do { map = try JSONValue(parsing: [UInt8](data)) } catch {
+            throw PolicyRuntimeError(.invalidCheckpoint, "\(source) is not valid JSON: \(error)")
         }
-        guard let type = map["policy_type"] as? String else { throw fail("\"policy_type\" is missing") }
-        guard let graphs = map["graphs"] as? [String: Any], !graphs.isEmpty else { throw fail("\"graphs\" is missing or empty") }
+        guard map.object != nil else { throw fail("must hold a JSON object") }
+        guard map["format"]?.string == Self.format else { throw fail("\"format\" must be \"\(Self.format)\"") }
+        guard let version = map["format_version"]?.int, version == Self.formatVersion else {
+            throw fail("\"format_version\" \(map["format_version"]?.description ?? "missing") is not supported (this build reads \(Self.formatVersion))")
+        }
+        guard let type = map["policy_type"]?.string else { throw fail("\"policy_type\" is missing") }
+        guard let graphs = map["graphs"]?.object, !graphs.isEmpty else { throw fail("\"graphs\" is missing or empty") }
         var parsed: [String: Graph] = [:]
-        for (role, value) in graphs {
-            guard let graph = value as? [String: Any], let file = graph["file"] as? String, !file.contains("..") else {
+        for (role, graph) in graphs {
+            guard let file = graph["file"]?.string, !file.contains("..") else {
                 throw fail("graphs.\(role) needs a \"file\" inside onnx/")
             }
             func specs(_ field: String) throws(PolicyRuntimeError) -> [TensorSpec] {
-                guard let list = graph[field] as? [Any] else { throw fail("graphs.\(role).\(field) must be a list") }
+                guard let list = graph[field]?.array else { throw fail("graphs.\(role).\(field) must be a list") }
                 var out: [TensorSpec] = []
                 for (i, entry) in list.enumerated() {
-                    guard let entry = entry as? [String: Any], let name = entry["name"] as? String,
-                        let dtype = entry["dtype"] as? String, let shape = entry["shape"] as? [Any]
+                    guard let name = entry["name"]?.string, let dtype = entry["dtype"]?.string, let shape = entry["shape"]?.array
                     else { throw fail("graphs.\(role).\(field)[\(i)] needs name, dtype and shape") }
                     var dims: [Dimension] = []
                     for d in shape {
-                        if let n = d as? Int, n >= 0 { dims.append(.fixed(n)) } else if let s = d as? String { dims.append(.dynamic(s)) } else {
+                        if let n = d.int, n >= 0 { dims.append(.fixed(n)) } else if let s = d.string { dims.append(.dynamic(s)) } else {
                             throw fail("graphs.\(role).\(field)[\(i)] (\(name)) has a bad dimension \(d)")
                         }
                     }
@@ -129,10 +133,10 @@ public struct ONNXModelPackage: Sendable, Hashable {
         self.policyType = type
         self.graphs = parsed
         if let block = map["flow_matching"] {
-            guard let block = block as? [String: Any] else { throw fail("\"flow_matching\" must be an object") }
+            guard block.object != nil else { throw fail("\"flow_matching\" must be an object") }
             func positive(_ key: String, atMost limit: Int) throws(PolicyRuntimeError) -> Int {
-                guard let value = block[key] as? Int, value > 0, value <= limit else {
-                    throw fail("flow_matching.\(key) must be an integer in 1...\(limit), not \(block[key] ?? "missing")")
+                guard let value = block[key]?.int, value > 0, value <= limit else {
+                    throw fail("flow_matching.\(key) must be an integer in 1...\(limit), not \(block[key]?.description ?? "missing")")
                 }
                 return value
             }
@@ -149,6 +153,8 @@ public struct ONNXModelPackage: Sendable, Hashable {
         } else {
             self.diffusion = nil
         }
-        self.exporter = ((map["exporter"] as? [String: Any]) ?? [:]).mapValues { "\($0)" }
+        var exporter: [String: String] = [:]
+        for (key, value) in map["exporter"]?.object ?? [] { exporter[key] = value.string ?? value.description }
+        self.exporter = exporter
     }
 }

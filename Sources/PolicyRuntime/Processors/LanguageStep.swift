@@ -1,4 +1,5 @@
 public import Foundation
+import JSON
 public import Tokenizers
 
 /// LeRobot's language steps in Swift: `pi0_new_line_processor` / `smolvla_new_line_processor` (append `"\n"` to the
@@ -24,13 +25,13 @@ public struct LanguageStep: Sendable {
 
     /// Loads the tokenizer of a `tokenizer_processor` step of `file` (at `index`) for the package in `directory`.
     static func load(
-        stepConfig: [String: Any], appendsNewline: Bool, package directory: URL, source: String
+        stepConfig: JSONValue, appendsNewline: Bool, package directory: URL, source: String
     ) throws(PolicyRuntimeError) -> LanguageStep {
         let configuration: TaskTokenizer.Configuration
         do { configuration = try TaskTokenizer.Configuration(processorStep: stepConfig, appendsNewline: appendsNewline) } catch {
             throw PolicyRuntimeError(.invalidCheckpoint, "\(source): \(error.message)")
         }
-        let name = (stepConfig["tokenizer_name"] as? String) ?? ""
+        let name = stepConfig["tokenizer_name"]?.string ?? ""
         var candidates = [directory.appendingPathComponent(packagedTokenizerDirectory)]
         if !name.isEmpty, !name.hasPrefix("/"), !name.split(separator: "/").contains("..") {
             candidates.append(directory.appendingPathComponent(name))

@@ -1,4 +1,5 @@
 public import Foundation
+import JSON
 public import ONNXRuntime
 
 /// A checkpoint's pre- and post-processor pipelines, loaded from `policy_preprocessor.json`,
@@ -63,7 +64,7 @@ public struct PolicyProcessors: Sendable {
         for step in preFile.steps {
             switch step.name {
             case "rename_observations_processor":
-                pre.append(.rename((step.config["rename_map"] as? [String: String]) ?? [:]))
+                pre.append(.rename(try stringMap(step.config["rename_map"], "rename_map", preFile, step)))
             case "to_batch_processor", "device_processor":
                 continue
             case _ where LanguageStep.newLineSteps.contains(step.name):
@@ -87,10 +88,10 @@ public struct PolicyProcessors: Sendable {
             case "relative_actions_processor":
                 hasRelativeStep = true
                 pre.append(.cacheState)
-                if (step.config["enabled"] as? Bool) ?? false {
-                    let names = (step.config["action_names"] as? [String]) ?? config.actionFeatureNames
+                if step.config["enabled"]?.bool ?? false {
+                    let names = step.config["action_names"]?.strings ?? config.actionFeatureNames
                     relative = RelativeActions(
-                        actionDim: config.actionDim, excludeJoints: (step.config["exclude_joints"] as? [String]) ?? [],
+                        actionDim: config.actionDim, excludeJoints: step.config["exclude_joints"]?.strings ?? [],
                         actionNames: names)
                 }
             default:
@@ -112,7 +113,7 @@ public struct PolicyProcessors: Sendable {
                 let (_, action) = try normalizations(postFile, step, directory)
                 if let action { post.append(.unnormalize(action)) }
             case "absolute_actions_processor":
-                guard (step.config["enabled"] as? Bool) ?? false else { continue }
+                guard step.config["enabled"]?.bool ?? false else { continue }
                 guard hasRelativeStep else {
                     throw PolicyRuntimeError(
                         .invalidCheckpoint,
@@ -138,24 +139,43 @@ public struct PolicyProcessors: Sendable {
                 + "(supported: \(supported.joined(separator: ", ")))")
     }
 
+    /// A `{name: name}` member of a step's config (`rename_map`, `norm_map`); empty when absent or null.
+    private static func stringMap(
+        _ value: JSONValue?, _ field: String, _ file: ProcessorPipelineFile, _ step: ProcessorPipelineFile.Step
+    ) throws(PolicyRuntimeError) -> [String: String] {
+        guard let value, !value.isNull else { return [:] }
+        let source = "\(file.path) step \(step.index) '\(step.name)'"
+        guard let members = value.object else {
+            throw PolicyRuntimeError(.invalidCheckpoint, "\(source): \(field) must be an object, got \(value.kindName)")
+        }
+        var map: [String: String] = [:]
+        for (key, name) in members {
+            guard let name = name.string else {
+                throw PolicyRuntimeError(.invalidCheckpoint, "\(source): \(field).\(key) must be a string, got \(name.kindName)")
+            }
+            map[key] = name
+        }
+        return map
+    }
+
     /// A normalizer step's per-feature normalizations (observations) and its action normalization.
     private static func normalizations(
         _ file: ProcessorPipelineFile, _ step: ProcessorPipelineFile.Step, _ directory: URL
     ) throws(PolicyRuntimeError) -> ([String: FeatureNormalization], FeatureNormalization?) {
         let source = "\(file.path) step \(step.index) '\(step.name)'"
-        let eps = Float((step.config["eps"] as? Double) ?? 1e-8)
-        let normMap = (step.config["norm_map"] as? [String: String]) ?? [:]
-        let only = (step.config["normalize_observation_keys"] as? [String]).map(Set.init)
-        guard let features = step.config["features"] as? [String: Any] else {
+        let eps = Float(step.config["eps"]?.double ?? 1e-8)
+        let normMap = try stringMap(step.config["norm_map"], "norm_map", file, step)
+        let only = step.config["normalize_observation_keys"]?.strings.map(Set.init)
+        guard let features = step.config["features"]?.object else {
             throw PolicyRuntimeError(.invalidCheckpoint, "\(source): config has no \"features\"")
         }
         let stats = try file.stats(of: step, in: directory)
         var observation: [String: FeatureNormalization] = [:]
         var action: FeatureNormalization?
-        for (key, value) in features {
-            guard let feature = value as? [String: Any], let type = feature["type"] as? String,
-                let shape = feature["shape"] as? [Int]
-            else { throw PolicyRuntimeError(.invalidCheckpoint, "\(source): feature '\(key)' needs type and shape") }
+        for (key, feature) in features {
+            guard let type = feature["type"]?.string, let shape = feature["shape"]?.ints else {
+                throw PolicyRuntimeError(.invalidCheckpoint, "\(source): feature '\(key)' needs type and shape")
+            }
             let modeName = normMap[type] ?? "IDENTITY"
             guard let mode = NormalizationMode(rawValue: modeName) else {
                 throw PolicyRuntimeError(

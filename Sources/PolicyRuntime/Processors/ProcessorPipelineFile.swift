@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// One `policy_preprocessor.json` / `policy_postprocessor.json`: `{"name", "steps": [{"registry_name" | "class",
 /// "config", "state_file"?}]}` (edge-semantics §6.3).
@@ -7,7 +8,8 @@ struct ProcessorPipelineFile {
         var index: Int
         /// `registry_name`, or the `class` of an unregistered step.
         var name: String
-        var config: [String: Any]
+        /// The step's `config` object (empty when the file has none).
+        var config: JSONValue
         var stateFile: String?
     }
 
@@ -17,28 +19,34 @@ struct ProcessorPipelineFile {
 
     init(url: URL) throws(PolicyRuntimeError) {
         path = url.path
-        let object: Any
+        let data: Data
         do {
-            object = try JSONSerialization.jsonObject(with: try Data(contentsOf: url))
+            data = try Data(contentsOf: url)
         } catch let error as CocoaError where error.code == .fileReadNoSuchFile {
             throw PolicyRuntimeError(.invalidCheckpoint, "\(url.path) is missing")
         } catch {
-            throw PolicyRuntimeError(.invalidCheckpoint, "\(url.path) is not valid JSON: \(error.localizedDescription)")
+            throw PolicyRuntimeError(.invalidCheckpoint, "cannot read \(url.path): \(error.localizedDescription)")
         }
-        guard let map = object as? [String: Any], let steps = map["steps"] as? [Any] else {
+        let map: JSONValue
+        do { map = try JSONValue(parsing: [UInt8](data)) } catch {
+            throw PolicyRuntimeError(.invalidCheckpoint, "\(url.path) is not valid JSON: \(error)")
+        }
+        guard let steps = map["steps"]?.array else {
             throw PolicyRuntimeError(.invalidCheckpoint, "\(url.path) needs a \"steps\" list")
         }
-        name = (map["name"] as? String) ?? url.deletingPathExtension().lastPathComponent
+        name = map["name"]?.string ?? url.deletingPathExtension().lastPathComponent
         var parsed: [Step] = []
         for (index, step) in steps.enumerated() {
-            guard let step = step as? [String: Any],
-                let stepName = (step["registry_name"] as? String) ?? (step["class"] as? String)
-            else {
+            guard let stepName = step["registry_name"]?.string ?? step["class"]?.string else {
                 throw PolicyRuntimeError(.invalidCheckpoint, "\(url.path): step \(index) has neither registry_name nor class")
             }
+            let config = step["config"] ?? .null
+            guard config.isNull || config.object != nil else {
+                throw PolicyRuntimeError(
+                    .invalidCheckpoint, "\(url.path): step \(index) '\(stepName)': config must be an object, got \(config.kindName)")
+            }
             parsed.append(
-                Step(index: index, name: stepName, config: (step["config"] as? [String: Any]) ?? [:],
-                     stateFile: step["state_file"] as? String))
+                Step(index: index, name: stepName, config: config.isNull ? [:] : config, stateFile: step["state_file"]?.string))
         }
         self.steps = parsed
     }

@@ -1,3 +1,4 @@
+import JSON
 import Tokenizers
 
 /// LeRobot's `pi05_prepare_state_tokenizer_processor_step` (pi0.5's pre-processor, between the normalizer and the
@@ -23,18 +24,18 @@ public struct StatePromptStep: Sendable, Hashable {
     }
 
     /// Reads the step's config (`max_state_dim`, optional; `task_key` must be LeRobot's "task").
-    init(stepConfig: [String: Any], source: String) throws(PolicyRuntimeError) {
+    init(stepConfig: JSONValue, source: String) throws(PolicyRuntimeError) {
         var dimension = Self.defaultMaxStateDimension
         if let value = stepConfig["max_state_dim"] {
-            guard let int = value as? Int, (1...Self.maxStateDimensionLimit).contains(int) else {
+            guard let int = value.int, (1...Self.maxStateDimensionLimit).contains(int) else {
                 throw PolicyRuntimeError(
                     .invalidCheckpoint, "\(source): max_state_dim must be an integer in 1...\(Self.maxStateDimensionLimit), got \(value)")
             }
             dimension = int
         }
-        if let key = stepConfig["task_key"], (key as? String) != "task" {
+        if let key = stepConfig["task_key"], key.string != "task" {
             throw PolicyRuntimeError(
-                .unsupportedPolicy, "\(source): task_key '\(key)' is not supported (the request's task is the prompt's task)")
+                .unsupportedPolicy, "\(source): task_key \(key.pythonRepr) is not supported (the request's task is the prompt's task)")
         }
         self.maxStateDimension = dimension
     }

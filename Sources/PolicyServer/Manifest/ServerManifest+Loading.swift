@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Yams
 
 extension ServerManifest {
@@ -95,7 +96,7 @@ extension ServerManifest {
         }
         trainedFPS = try v.double("trained_fps", 30)
         guard trainedFPS > 0 else {
-            throw PolicyServerError(.manifestInvalid, "trained_fps must be > 0, got \(pythonFloat(trainedFPS))")
+            throw PolicyServerError(.manifestInvalid, "trained_fps must be > 0, got \(pythonRepr(trainedFPS))")
         }
         strictFPS = try v.bool("strict_fps", false)
         rtc = RTC(
@@ -167,7 +168,7 @@ private struct ManifestValues {
         case let s as String: return s
         case let b as Bool: return b ? "true" : "false"
         case let i as Int: return String(i)
-        case let d as Double: return pythonFloat(d)
+        case let d as Double: return pythonRepr(d)
         default: throw wrong(key, "a string", value)
         }
     }

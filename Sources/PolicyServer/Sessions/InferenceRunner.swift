@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import OrderedCollections
 public import NIOCore
 public import PolicyRuntime
@@ -147,22 +148,9 @@ public enum AuditLine {
         sessionID: String, clientUUID: String, seqID: UInt64, episodeID: Int64, queueWaitMs: Double,
         inferenceMs: Double, superseded: Int, outcome: String
     ) -> String {
-        func json(_ s: String) -> String {
-            var out = "\""
-            for scalar in s.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-                default: out.unicodeScalars.append(scalar)
-                }
-            }
-            return out + "\""
-        }
-        return "{\"session_id\": \(json(sessionID)), \"client_uuid\": \(json(clientUUID)), \"seq_id\": \(seqID), "
+        "{\"session_id\": \(jsonQuoted(sessionID)), \"client_uuid\": \(jsonQuoted(clientUUID)), \"seq_id\": \(seqID), "
             + "\"episode_id\": \(episodeID), \"queue_wait_ms\": \(String(format: "%.3f", queueWaitMs)), "
             + "\"inference_ms\": \(String(format: "%.3f", inferenceMs)), \"superseded\": \(superseded), "
-            + "\"outcome\": \(json(outcome))}"
+            + "\"outcome\": \(jsonQuoted(outcome))}"
     }
 }

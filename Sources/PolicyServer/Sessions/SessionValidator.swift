@@ -1,3 +1,4 @@
+import JSON
 public import PolicyWire
 
 /// What the server offers, for checking a robot's session open against it.
@@ -74,7 +75,7 @@ public enum SessionValidation: Sendable, Hashable {
         }
         var warnings: [String] = []
         if open.fps != server.trainedFPS {
-            let text = "client fps=\(pythonFloat(open.fps)) != trained fps=\(pythonFloat(server.trainedFPS))"
+            let text = "client fps=\(pythonRepr(open.fps)) != trained fps=\(pythonRepr(server.trainedFPS))"
             if server.strictFPS { return .rejected(text + " (strict_fps=true)") }
             warnings.append(text)
         }

@@ -1,3 +1,4 @@
+import JSON
 import Logging
 import NIOCore
 import PolicyWire
@@ -147,7 +148,7 @@ extension RemoteEngine {
         if !ack.actionNames.isEmpty && ack.actionNames != robot.orderedActionKeys {
             throw RemoteInferenceError(
                 .actionMismatch,
-                "Action name/order mismatch between server policy and this robot.\n  server: \(Self.pythonList(ack.actionNames))\n  client: \(Self.pythonList(robot.orderedActionKeys))")
+                "Action name/order mismatch between server policy and this robot.\n  server: \(pythonRepr(ack.actionNames))\n  client: \(pythonRepr(robot.orderedActionKeys))")
         }
         return ack
     }
@@ -190,9 +191,5 @@ extension RemoteEngine {
         }
         if let failure { throw failure }
         resources.withLock { $0.sessionID = ack.sessionID }
-    }
-
-    static func pythonList(_ names: [String]) -> String {
-        "[" + names.map { "'\($0)'" }.joined(separator: ", ") + "]"
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 public import HubClient
+import JSON
 
 /// The config-only view of a policy (`--policy.path`): `config.json` from a directory or the Hub, never
 /// weights. Used for pre-flight checks and action ordering on the weightless edge.
@@ -25,30 +26,25 @@ public struct PolicyDescription: Sendable, Hashable {
 
     /// Parses `config.json` text.
     public init(json text: String, path: String) throws(RemoteInferenceError) {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)), let map = object as? [String: Any] else {
+        let map: JSONValue
+        do { map = try JSONValue(parsing: text) } catch {
+            throw RemoteInferenceError(.policyConfig, "--policy.path \(path): config.json is not valid JSON: \(error)")
+        }
+        guard map.object != nil else {
             throw RemoteInferenceError(.policyConfig, "--policy.path \(path): config.json is not a JSON object")
         }
-        guard let type = map["type"] as? String, !type.isEmpty else {
+        guard let type = map["type"]?.string, !type.isEmpty else {
             throw RemoteInferenceError(.policyConfig, "--policy.path \(path): config.json has no \"type\" (the policy family)")
         }
         var visual: [String] = []
         var stateDim = 0
-        if let inputs = map["input_features"] as? [String: Any] {
-            // JSONSerialization loses key order; the file's order is recovered from the text.
-            let ordered = inputs.keys.sorted { Self.position(of: $0, in: text) < Self.position(of: $1, in: text) }
-            for key in ordered {
-                guard let feature = inputs[key] as? [String: Any] else { continue }
-                if (feature["type"] as? String) == "VISUAL" { visual.append(key) }
-                if key == "observation.state", let shape = feature["shape"] as? [Int] { stateDim = shape.first ?? 0 }
-            }
+        // In the file's order: LeRobot's camera order.
+        for (key, feature) in map["input_features"]?.uniqueMembers ?? [] {
+            if feature["type"]?.string == "VISUAL" { visual.append(key) }
+            if key == "observation.state", let shape = feature["shape"]?.ints { stateDim = shape.first ?? 0 }
         }
-        let names = (map["action_feature_names"] as? [Any])?.compactMap { $0 as? String } ?? []
+        let names = map["action_feature_names"]?.array?.compactMap(\.string) ?? []
         self.init(type: type, actionFeatureNames: names, visualFeatures: visual, stateDim: stateDim, path: path)
-    }
-
-    private static func position(of key: String, in text: String) -> Int {
-        guard let range = text.range(of: "\"\(key)\"") else { return Int.max }
-        return text.distance(from: text.startIndex, to: range.lowerBound)
     }
 
     /// Reads `config.json` from the directory `path`, or (when no such directory exists) downloads only

@@ -1,20 +1,13 @@
 public import Foundation
+import JSON
 
 /// One motor's calibration, as LeRobot's calibration file stores it (edge-semantics §5.4).
-public struct MotorCalibration: Sendable, Hashable, Codable {
+public struct MotorCalibration: Sendable, Hashable {
     public var id: Int
     public var driveMode: Int
     public var homingOffset: Int
     public var rangeMin: Int
     public var rangeMax: Int
-
-    enum CodingKeys: String, CodingKey {
-        case id
-        case driveMode = "drive_mode"
-        case homingOffset = "homing_offset"
-        case rangeMin = "range_min"
-        case rangeMax = "range_max"
-    }
 
     public init(id: Int, driveMode: Int = 0, homingOffset: Int, rangeMin: Int, rangeMax: Int) {
         self.id = id
@@ -97,16 +90,28 @@ public struct MotorCalibration: Sendable, Hashable, Codable {
                 "no calibration file at \(file.path): calibrate the arm with LeRobot (lerobot-calibrate) first; "
                     + "interactive calibration is not in this build (\(idFlag) selects the file)")
         }
-        do {
-            let calibration = try JSONDecoder().decode([String: MotorCalibration].self, from: data)
-            for (name, motor) in calibration where motor.rangeMin == motor.rangeMax {
+        func wrongFormat(_ why: String) -> RolloutError {
+            RolloutError(.robot, "calibration \(file.path) is not LeRobot's format: \(why)")
+        }
+        let document: JSONValue
+        do { document = try JSONValue(parsing: [UInt8](data)) } catch { throw wrongFormat("not valid JSON: \(error)") }
+        guard let motors = document.object else { throw wrongFormat("must be an object of motors, got \(document.kindName)") }
+        var calibration: [String: MotorCalibration] = [:]
+        for (name, entry) in motors {
+            func field(_ key: String) throws(RolloutError) -> Int {
+                guard let value = entry[key]?.int else {
+                    throw wrongFormat("\(name).\(key) must be an integer, got \(entry[key]?.description ?? "nothing")")
+                }
+                return value
+            }
+            let motor = MotorCalibration(
+                id: try field("id"), driveMode: try field("drive_mode"), homingOffset: try field("homing_offset"),
+                rangeMin: try field("range_min"), rangeMax: try field("range_max"))
+            guard motor.rangeMin != motor.rangeMax else {
                 throw RolloutError(.robot, "calibration \(file.path): \(name) has range_min == range_max (\(motor.rangeMin))")
             }
-            return calibration
-        } catch let error as RolloutError {
-            throw error
-        } catch {
-            throw RolloutError(.robot, "calibration \(file.path) is not LeRobot's format: \(error)")
+            calibration[name] = motor
         }
+        return calibration
     }
 }

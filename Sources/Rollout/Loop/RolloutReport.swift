@@ -1,6 +1,6 @@
-import Foundation
-public import RemoteInference
+import JSON
 import PolicyWire
+public import RemoteInference
 
 /// What a rollout did, printed as one JSON object at exit.
 public struct RolloutReport: Sendable {
@@ -47,32 +47,33 @@ public struct RolloutReport: Sendable {
     /// Ticks per second over the whole run.
     public var achievedHz: Double { seconds > 0 ? Double(ticks) / seconds : 0 }
 
+    /// One line, keys sorted.
     public var json: String {
-        func ms(_ s: Double) -> Double { (s * 1e6).rounded() / 1e3 }
-        func r3(_ x: Double) -> Double { (x * 1e3).rounded() / 1e3 }
-        var object: [String: Any] = [
-            "strategy": strategy, "target_hz": targetHz, "achieved_hz": r3(achievedHz), "duration_s": r3(seconds),
-            "ticks": ticks, "overruns": overruns, "actions_sent": actionsSent, "ticks_without_action": ticksWithoutAction,
+        func ms(_ s: Double) -> JSONValue { .double((s * 1e6).rounded() / 1e3) }
+        func r3(_ x: Double) -> JSONValue { .double((x * 1e3).rounded() / 1e3) }
+        func optional(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
+        let object: JSONValue = [
+            "strategy": .string(strategy), "target_hz": .double(targetHz), "achieved_hz": r3(achievedHz),
+            "duration_s": r3(seconds), "ticks": .integer(ticks), "overruns": .integer(overruns),
+            "actions_sent": .integer(actionsSent), "ticks_without_action": .integer(ticksWithoutAction),
             "tick_lateness_p50_ms": ms(tickLatenessP50), "tick_lateness_p99_ms": ms(tickLatenessP99),
-            "requests": engine.requests, "timeouts": engine.timeouts, "merges": engine.merges,
-            "stale_drops": engine.staleDrops, "fallback_ticks": engine.fallbackTicks, "reconnects": engine.reconnects,
-            "late_chunks_dropped": engine.lateChunksDropped, "resets": engine.resets, "episodes": episodes, "teleop_ticks": teleopTicks,
+            "requests": .integer(engine.requests), "timeouts": .integer(engine.timeouts), "merges": .integer(engine.merges),
+            "stale_drops": .integer(engine.staleDrops), "fallback_ticks": .integer(engine.fallbackTicks),
+            "reconnects": .integer(engine.reconnects), "late_chunks_dropped": .integer(engine.lateChunksDropped),
+            "resets": .integer(engine.resets), "episodes": .integer(episodes), "teleop_ticks": .integer(teleopTicks),
             "latency_p50_ms": ms(engine.latencyP50), "latency_p99_ms": ms(engine.latencyP99),
-            "latency_max_ms": ms(engine.latencyMax), "final_state": finalState.rawValue, "rtc_active": engine.rtcActive,
-            "chunk_transitions": engine.transitionCount, "chunk_transition_jump_mean": r3(engine.transitionJumpMean),
-            "chunk_transition_jump_max": r3(engine.transitionJumpMax),
+            "latency_max_ms": ms(engine.latencyMax), "final_state": .string(finalState.rawValue),
+            "rtc_active": .bool(engine.rtcActive), "chunk_transitions": .integer(engine.transitionCount),
+            "chunk_transition_jump_mean": r3(engine.transitionJumpMean), "chunk_transition_jump_max": r3(engine.transitionJumpMax),
             "action_step_p50": r3(actionStep(percentile: 0.5)), "action_step_p99": r3(actionStep(percentile: 0.99)),
             "action_step_max": r3(actionStep(percentile: 1)),
-            "returned_to_initial_position": returnedToInitialPosition,
-            "transitions": engine.transitions.map { ["t_s": r3($0.seconds), "state": $0.state.rawValue] as [String: Any] },
+            "returned_to_initial_position": .bool(returnedToInitialPosition),
+            "transitions": .array(engine.transitions.map { ["t_s": r3($0.seconds), "state": .string($0.state.rawValue)] }),
+            "dead_reason": optional(deadReason), "camera_paths": .array(cameraPaths.map(JSONValue.string)),
+            "camera_fault_ticks": .integer(cameraFaultTicks), "camera_error": optional(cameraError),
+            "dropped_messages": .object(engine.dropped.byCause.sorted { $0.key < $1.key }.map { ($0.key.rawValue, .integer($0.value)) }),
+            "teleop_last_command": teleopLastCommand.map { .array($0.map { $0.isFinite ? r3(Double($0)) : .double(0) }) } ?? .null,
         ]
-        object["dead_reason"] = deadReason ?? NSNull()
-        object["camera_paths"] = cameraPaths
-        object["camera_fault_ticks"] = cameraFaultTicks
-        object["camera_error"] = cameraError ?? NSNull()
-        object["dropped_messages"] = Dictionary(uniqueKeysWithValues: engine.dropped.byCause.map { ($0.key.rawValue, $0.value) })
-        object["teleop_last_command"] = teleopLastCommand.map { $0.map { $0.isFinite ? r3(Double($0)) : 0 } } ?? NSNull()
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+        return object.serialized(.sortedKeys)
     }
 }

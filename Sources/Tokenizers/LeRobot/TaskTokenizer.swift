@@ -1,4 +1,5 @@
 public import Foundation
+public import JSON
 
 /// LeRobot's `tokenizer_processor` step in Swift: the task string of an observation → `observation.language.tokens`
 /// and `observation.language.attention_mask`, as `transformers` gives them for
@@ -59,23 +60,22 @@ public struct TaskTokenizer: Sendable {
         /// Reads the `config` of a `tokenizer_processor` step of `policy_preprocessor.json` (`max_length`, `padding`,
         /// `padding_side`, `truncation`; LeRobot's defaults 512 / "max_length" / "right" / true when absent).
         /// `appendsNewline` says whether the pipeline has a new-line step before it.
-        public init(processorStep config: [String: Any], appendsNewline: Bool) throws(TokenizerError) {
+        public init(processorStep config: JSONValue, appendsNewline: Bool) throws(TokenizerError) {
             func fail(_ why: String) -> TokenizerError { TokenizerError(.invalidFile, "tokenizer_processor config: \(why)") }
+            guard config.object != nil else { throw fail("must be an object, got \(config.kindName)") }
             var maxLength = 512
             if let value = config["max_length"] {
-                guard Self.boolean(value) == nil, let number = value as? Int, number > 0 else {
-                    throw fail("max_length must be a positive integer")
-                }
+                guard let number = value.int, number > 0 else { throw fail("max_length must be a positive integer") }
                 maxLength = number
             }
             var padding = Padding.maxLength
             if let value = config["padding"] {
-                if let name = value as? String {
+                if let name = value.string {
                     guard let parsed = Padding(rawValue: name) else {
                         throw fail("padding \(quoted(name)) is not max_length, longest or do_not_pad")
                     }
                     padding = parsed
-                } else if let flag = Self.boolean(value) {
+                } else if let flag = value.bool {
                     padding = flag ? .longest : .doNotPad
                 } else {
                     throw fail("padding must be a string or a boolean")
@@ -83,16 +83,16 @@ public struct TaskTokenizer: Sendable {
             }
             var side = PaddingSide.right
             if let value = config["padding_side"] {
-                guard let name = value as? String, let parsed = PaddingSide(rawValue: name) else {
+                guard let name = value.string, let parsed = PaddingSide(rawValue: name) else {
                     throw fail("padding_side must be \"right\" or \"left\"")
                 }
                 side = parsed
             }
             var truncation = true
             if let value = config["truncation"] {
-                if let flag = Self.boolean(value) {
+                if let flag = value.bool {
                     truncation = flag
-                } else if let name = value as? String {
+                } else if let name = value.string {
                     switch name {
                     case "longest_first", "only_first": truncation = true
                     case "do_not_truncate": truncation = false
@@ -104,14 +104,6 @@ public struct TaskTokenizer: Sendable {
             }
             self.init(maxLength: maxLength, padding: padding, paddingSide: side, truncation: truncation,
                       appendsNewline: appendsNewline)
-        }
-
-        /// A JSON boolean as `JSONSerialization` gives it (an `NSNumber` whose type is `c`), or a Swift `Bool`; nil
-        /// for numbers, which `as? Bool` would also accept when they are 0 or 1.
-        static func boolean(_ value: Any) -> Bool? {
-            if type(of: value) == Bool.self { return value as? Bool }
-            if let number = value as? NSNumber, String(cString: number.objCType) == "c" { return number.boolValue }
-            return nil
         }
     }
 
@@ -147,15 +139,21 @@ public struct TaskTokenizer: Sendable {
         for name in ["tokenizer_config.json", "special_tokens_map.json"] where padToken == nil {
             let url = directory.appendingPathComponent(name)
             guard FileManager.default.fileExists(atPath: url.path) else { continue }
-            guard let data = try? Data(contentsOf: url),
-                let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-            else { throw TokenizerError(.invalidFile, "\(url.path) is not a JSON object") }
-            if let token = object["pad_token"] as? String {
+            let data: Data
+            do { data = try Data(contentsOf: url) } catch {
+                throw TokenizerError(.invalidFile, "\(url.path) cannot be read: \(error.localizedDescription)")
+            }
+            let object: JSONValue
+            do { object = try JSONValue(parsing: [UInt8](data)) } catch {
+                throw TokenizerError(.invalidFile, "\(url.path) is not valid JSON: \(error)")
+            }
+            guard object.object != nil else { throw TokenizerError(.invalidFile, "\(url.path) is not a JSON object") }
+            if let token = object["pad_token"]?.string {
                 padToken = token
-            } else if let token = (object["pad_token"] as? [String: Any])?["content"] as? String {
+            } else if let token = object["pad_token"]?["content"]?.string {
                 padToken = token
             }
-            if name == "tokenizer_config.json", let side = object["truncation_side"] as? String {
+            if name == "tokenizer_config.json", let side = object["truncation_side"]?.string {
                 guard let parsed = TruncationSide(rawValue: side) else {
                     throw TokenizerError(.invalidFile, "\(url.path): truncation_side must be \"right\" or \"left\"")
                 }

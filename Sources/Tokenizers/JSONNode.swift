@@ -1,25 +1,4 @@
-/// A parsed JSON document. Objects keep their members in file order; strings keep their Unicode scalars exactly
-/// (they are never compared as `String`s where canonical equivalence would merge distinct vocabulary entries).
-enum JSONValue: Sendable {
-    case null
-    case bool(Bool)
-    case integer(Int)
-    case double(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([(key: String, value: JSONValue)])
-
-    var kindName: String {
-        switch self {
-        case .null: "null"
-        case .bool: "a boolean"
-        case .integer, .double: "a number"
-        case .string: "a string"
-        case .array: "an array"
-        case .object: "an object"
-        }
-    }
-}
+import JSON
 
 /// A value with where it came from, so that every shape error names the file and the JSON path
 /// (`tokenizer.json: model.merges[12] must be a string or a pair of strings`).
