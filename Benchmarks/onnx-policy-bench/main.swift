@@ -26,8 +26,10 @@ func milliseconds(_ d: Duration) -> Double {
 
 func summary(_ samples: [Double]) -> (median: Double, p90: Double, mean: Double) {
     let sorted = samples.sorted()
-    return (sorted[sorted.count / 2], sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.9))],
-            samples.reduce(0, +) / Double(samples.count))
+    return (
+        sorted[sorted.count / 2], sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.9))],
+        samples.reduce(0, +) / Double(samples.count)
+    )
 }
 
 func emit(_ fields: JSONValue) {
@@ -36,7 +38,8 @@ func emit(_ fields: JSONValue) {
 
 let path = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : ""
 guard !path.isEmpty, !path.hasPrefix("--") else {
-    FileHandle.standardError.write(Data("usage: onnx-policy-bench <package dir> [--iterations N] [--warmup N] [--batches 1,2,4,8] [--threads 1]\n".utf8))
+    FileHandle.standardError.write(
+        Data("usage: onnx-policy-bench <package dir> [--iterations N] [--warmup N] [--batches 1,2,4,8] [--threads 1]\n".utf8))
     exit(2)
 }
 let iterations = Int(argument("--iterations", "50"))!
@@ -79,9 +82,11 @@ func benchRobots(
     }
     let s = summary(single)
     let b = summary(batched)
-    emit(["impl": "swift", "what": "robots", "robots": .integer(robots), "round_robin_ms": .double(s.median), "batch_ms": .double(b.median),
-          "round_robin_chunks_per_s": .double(Double(robots) * 1000 / s.median),
-          "batch_chunks_per_s": .double(Double(robots) * 1000 / b.median)])
+    emit([
+        "impl": "swift", "what": "robots", "robots": .integer(robots), "round_robin_ms": .double(s.median), "batch_ms": .double(b.median),
+        "round_robin_chunks_per_s": .double(Double(robots) * 1000 / s.median),
+        "batch_chunks_per_s": .double(Double(robots) * 1000 / b.median),
+    ])
 }
 
 func benchDiffusion(_ policy: ONNXDiffusionPolicy) throws {
@@ -122,7 +127,8 @@ func benchDiffusion(_ policy: ONNXDiffusionPolicy) throws {
             let output = try policy.denoiser.run(
                 ["sample": try ORTTensor(sample, shape: sampleShape), "timestep": timestep, "global_cond": condition],
                 outputs: ["model_output"])["model_output"]!
-            let noise = scheduler.addsNoise(at: index) ? GaussianNoise.standardNormal(count: count, seed: noiseSeed &+ UInt64(index) << 32) : nil
+            let noise =
+                scheduler.addsNoise(at: index) ? GaussianNoise.standardNormal(count: count, seed: noiseSeed &+ UInt64(index) << 32) : nil
             scheduler.step(index: index, modelOutput: try output.values(as: Float.self), sample: &sample, noise: noise)
         }
     }
@@ -141,12 +147,16 @@ func benchDiffusion(_ policy: ONNXDiffusionPolicy) throws {
         if i >= warmup { denoiser.append(milliseconds(clock.now - start)) }
     }
     let (f, o, e, d) = (summary(full), summary(networkOnly), summary(encoder), summary(denoiser))
-    emit(["impl": "swift", "what": "full", "median_ms": .double(f.median), "p90_ms": .double(f.p90), "mean_ms": .double(f.mean),
-          "iterations": .integer(iterations), "onnxruntime": .string(policy.encoder.library.version), "threads": .integer(threads),
-          "scheduler": .string(policy.scheduler.settings.kind.rawValue), "steps": .integer(policy.scheduler.timesteps.count)])
+    emit([
+        "impl": "swift", "what": "full", "median_ms": .double(f.median), "p90_ms": .double(f.p90), "mean_ms": .double(f.mean),
+        "iterations": .integer(iterations), "onnxruntime": .string(policy.encoder.library.version), "threads": .integer(threads),
+        "scheduler": .string(policy.scheduler.settings.kind.rawValue), "steps": .integer(policy.scheduler.timesteps.count),
+    ])
     emit(["impl": "swift", "what": "ort_only", "median_ms": .double(o.median), "p90_ms": .double(o.p90), "mean_ms": .double(o.mean)])
     emit(["impl": "swift", "what": "encoder_only", "median_ms": .double(e.median), "p90_ms": .double(e.p90), "mean_ms": .double(e.mean)])
-    emit(["impl": "swift", "what": "denoiser_step_only", "median_ms": .double(d.median), "p90_ms": .double(d.p90), "mean_ms": .double(d.mean)])
+    emit([
+        "impl": "swift", "what": "denoiser_step_only", "median_ms": .double(d.median), "p90_ms": .double(d.p90), "mean_ms": .double(d.mean),
+    ])
 
     // N robots ready at once, each with its own history: N single runs (round-robin) vs one batched run.
     for n in batches {
@@ -234,11 +244,15 @@ do {
     }
     let f = summary(full)
     let o = summary(ortOnly)
-    emit(["impl": "swift", "what": "full", "median_ms": .double(f.median), "p90_ms": .double(f.p90), "mean_ms": .double(f.mean),
-          "iterations": .integer(iterations), "onnxruntime": .string((try? ORTLibrary.load().version) ?? ""),
-          "threads": .integer(threads), "rtc": .bool(rtc)])
-    emit(["impl": "swift", "what": "ort_only", "median_ms": .double(o.median), "p90_ms": .double(o.p90), "mean_ms": .double(o.mean),
-          "iterations": .integer(iterations)])
+    emit([
+        "impl": "swift", "what": "full", "median_ms": .double(f.median), "p90_ms": .double(f.p90), "mean_ms": .double(f.mean),
+        "iterations": .integer(iterations), "onnxruntime": .string((try? ORTLibrary.load().version) ?? ""),
+        "threads": .integer(threads), "rtc": .bool(rtc),
+    ])
+    emit([
+        "impl": "swift", "what": "ort_only", "median_ms": .double(o.median), "p90_ms": .double(o.p90), "mean_ms": .double(o.mean),
+        "iterations": .integer(iterations),
+    ])
 
     // 3. N robots ready at once: N single runs (round-robin) vs one batched run.
     for n in batches {

@@ -67,7 +67,9 @@ struct ClientRun: Sendable {
 }
 
 /// One robot: opens its session, then loops until `deadline`.
-func runClient(index: Int, options: Options, keys: ServiceKeys, body: ByteBuffer, deadline: ContinuousClock.Instant) async throws -> ClientRun {
+func runClient(index: Int, options: Options, keys: ServiceKeys, body: ByteBuffer, deadline: ContinuousClock.Instant) async throws
+    -> ClientRun
+{
     var configuration = ZenohConfiguration(connect: [try ZenohEndpoint(parsing: options.endpoint)])
     configuration.queryTimeout = .seconds(10)
     let session = try await ZenohSession.open(configuration: configuration, connector: TCPTransportConnector())

@@ -24,4 +24,5 @@ let encode = try clock.measure {
     }
 }
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
-print(#"{"load_ms": \#(seconds(load) * 1000), "tokens": \#(tokens), "texts": \#(texts.count * iterations), "seconds": \#(seconds(encode))}"#)
+print(
+    #"{"load_ms": \#(seconds(load) * 1000), "tokens": \#(tokens), "texts": \#(texts.count * iterations), "seconds": \#(seconds(encode))}"#)

@@ -11,11 +11,13 @@ extension CameraReader {
     func startThread(source: any CaptureSource, delivery: CaptureDelivery) {
         let context = Unmanaged.passRetained(ReadLoop(reader: self, source: source, delivery: delivery)).toOpaque()
         var thread = pthread_t()
-        let created = pthread_create(&thread, nil, { raw in
-            let loop = Unmanaged<ReadLoop>.fromOpaque(raw!).takeRetainedValue()
-            loop.run()
-            return nil
-        }, context)
+        let created = pthread_create(
+            &thread, nil,
+            { raw in
+                let loop = Unmanaged<ReadLoop>.fromOpaque(raw!).takeRetainedValue()
+                loop.run()
+                return nil
+            }, context)
         if created == 0 {
             shared.withLock { $0.thread = thread }
         } else {

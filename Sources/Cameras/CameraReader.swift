@@ -81,7 +81,7 @@ public final class CameraReader: Sendable {
         if case .device(let path) = configuration.input, let probe {
             do throws(CameraError) {
                 negotiated = try FormatNegotiation.choose(for: configuration, offered: try probe.formats(of: path))
-            } catch where error.code == .formatMismatch {
+            } catch  where error.code == .formatMismatch {
                 throw error
             } catch {
                 throw CameraError(error.code, "\(configuration.label): \(error.message)")
@@ -92,7 +92,8 @@ public final class CameraReader: Sendable {
         let delivery: DeliveryPath
         do throws(CameraError) {
             try FormatNegotiation.check(info, for: configuration)
-            let passThrough = info.isMJPEG && configuration.mjpegPassthrough && configuration.rotation == .none
+            let passThrough =
+                info.isMJPEG && configuration.mjpegPassthrough && configuration.rotation == .none
                 && configuration.colorMode == .rgb
             delivery = passThrough ? .passThrough : .decode(from: info.codec == "rawvideo" ? info.pixelFormat : info.codec)
         } catch {

@@ -29,9 +29,10 @@ public final class FFmpegSource: CaptureSource, Sendable {
     ) {
         let control = InterruptControl()
         self.control = control
-        self.input = Mutex(FFmpegInput(
-            configuration: configuration, deviceFormat: deviceFormat, readTimeout: readTimeout, openTimeout: openTimeout,
-            control: control))
+        self.input = Mutex(
+            FFmpegInput(
+                configuration: configuration, deviceFormat: deviceFormat, readTimeout: readTimeout, openTimeout: openTimeout,
+                control: control))
     }
 
     deinit { close() }

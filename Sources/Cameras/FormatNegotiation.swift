@@ -63,7 +63,8 @@ public enum FormatNegotiation {
             throw CameraError(
                 .formatMismatch,
                 "\(configuration.label) delivers \(info.width)×\(info.height), but --robot.cameras asks "
-                    + "\(width)×\(height)" + (configuration.rotation.swapsSides ? " (rotation \(configuration.rotation.rawValue) swaps width and height)" : ""))
+                    + "\(width)×\(height)"
+                    + (configuration.rotation.swapsSides ? " (rotation \(configuration.rotation.rawValue) swaps width and height)" : ""))
         }
         if let fps = info.fps, !fpsMatches(fps, configuration.fps) {
             throw CameraError(

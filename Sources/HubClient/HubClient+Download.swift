@@ -1,8 +1,9 @@
 import Foundation
+import Synchronization
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import Synchronization
 
 extension HubClient {
     /// Downloads one file to `blobs/<etag>` (through a `.incomplete` file) and links it from the snapshot.

@@ -1,8 +1,9 @@
 public import Foundation
+import JSON
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import JSON
 
 /// Fetches a model repository snapshot from the Hugging Face Hub into the standard cache layout
 /// (`models--org--name/blobs/<etag>`, `snapshots/<commit>/<file>` → symlink to the blob, `refs/<revision>`),
@@ -37,8 +38,10 @@ public struct HubClient: Sendable {
             try await download(
                 repo: repo, commit: info.commit, file: file, into: repoDirectory, link: target,
                 progress: { written, expected in
-                    progress?(HubProgress(file: file, fileIndex: index + 1, fileCount: files.count,
-                                          bytesWritten: written, bytesExpected: expected))
+                    progress?(
+                        HubProgress(
+                            file: file, fileIndex: index + 1, fileCount: files.count,
+                            bytesWritten: written, bytesExpected: expected))
                 })
         }
         if revision != info.commit {

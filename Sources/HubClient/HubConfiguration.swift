@@ -24,7 +24,8 @@ public struct HubConfiguration: Sendable, Hashable {
         _ environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> HubConfiguration {
         let endpoint = environment["HF_ENDPOINT"].flatMap { URL(string: $0) } ?? URL(string: "https://huggingface.co")!
-        let home = environment["HF_HOME"].map { URL(fileURLWithPath: $0) }
+        let home =
+            environment["HF_HOME"].map { URL(fileURLWithPath: $0) }
             ?? URL(fileURLWithPath: environment["HOME"] ?? NSHomeDirectory()).appendingPathComponent(".cache/huggingface")
         let cache = environment["HF_HUB_CACHE"].map { URL(fileURLWithPath: $0) } ?? home.appendingPathComponent("hub")
         let token = environment["HF_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }

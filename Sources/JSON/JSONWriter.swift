@@ -44,7 +44,8 @@ extension JSONValue: CustomStringConvertible {
             }
             out.append(UInt8(ascii: "]"))
         case .object(let members):
-            let ordered = options.contains(.sortedKeys)
+            let ordered =
+                options.contains(.sortedKeys)
                 ? members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) } : members
             out.append(UInt8(ascii: "{"))
             for (i, member) in ordered.enumerated() {

@@ -3,6 +3,7 @@
 /// `OrtApi` is an array of C function pointers that ONNX Runtime never reorders; each function is called by its
 /// slot index with the signature of the public C API (Linux x86_64 / arm64: C enums are `Int32`, `size_t` is
 /// `Int`). Handles are opaque. Functions that can fail return an `OrtStatus*`, NULL on success.
+// @unchecked: an immutable table of C function pointers.
 struct ORTAPI: @unchecked Sendable {
     typealias Handle = OpaquePointer
     typealias Status = OpaquePointer?
@@ -32,8 +33,7 @@ struct ORTAPI: @unchecked Sendable {
     let sessionGetOutputCount: @convention(c) (Handle?, UnsafeMutablePointer<Int>?) -> Status
     let sessionGetInputName: @convention(c) (Handle?, Int, Handle?, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Status
     let sessionGetOutputName: @convention(c) (Handle?, Int, Handle?, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Status
-    let createTensorWithData:
-        @convention(c) (Handle?, UnsafeMutableRawPointer?, Int, UnsafePointer<Int64>?, Int, Int32, Out) -> Status
+    let createTensorWithData: @convention(c) (Handle?, UnsafeMutableRawPointer?, Int, UnsafePointer<Int64>?, Int, Int32, Out) -> Status
     let getTensorMutableData: @convention(c) (Handle?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> Status
     let getTensorElementType: @convention(c) (Handle?, UnsafeMutablePointer<Int32>?) -> Status
     let getDimensionsCount: @convention(c) (Handle?, UnsafeMutablePointer<Int>?) -> Status

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -23,6 +24,7 @@ public final class ORTLibrary: Sendable {
     public let availableProviders: [String]
 
     let api: ORTAPI
+    // nonisolated(unsafe): C handles set once at load and only passed to ONNX Runtime, which is thread-safe on them.
     nonisolated(unsafe) let env: OpaquePointer
     nonisolated(unsafe) let cpuMemoryInfo: OpaquePointer
     nonisolated(unsafe) let defaultAllocator: OpaquePointer

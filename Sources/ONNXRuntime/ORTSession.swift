@@ -1,5 +1,5 @@
-public import Logging
 import Foundation
+public import Logging
 
 /// How a session is built.
 public struct ORTSessionOptions: Sendable, Hashable {
@@ -27,6 +27,7 @@ public struct ORTSessionOptions: Sendable, Hashable {
 
 /// One ONNX model loaded into ONNX Runtime. `run` may be called from any thread (ONNX Runtime allows concurrent
 /// runs on one session).
+// @unchecked: wraps the OrtSession C handle, which ONNX Runtime allows to run concurrently from any thread.
 public final class ORTSession: @unchecked Sendable {
     public let library: ORTLibrary
     public let modelPath: String

@@ -41,6 +41,7 @@ extension Double: ORTElement { public static var ortElementType: ORTElementType 
 /// Inputs are handed to ONNX Runtime without a copy (the run wraps this buffer); outputs of a run keep the
 /// runtime's own buffer alive instead of copying it. Fill a tensor in place with
 /// ``withUnsafeMutableBufferPointer(of:_:)``. Not for concurrent mutation: one owner writes at a time.
+// @unchecked: owns an OrtValue C handle and its buffer; one owner writes at a time (see above).
 public final class ORTTensor: @unchecked Sendable, CustomStringConvertible {
     public let elementType: ORTElementType
     public let shape: [Int]
@@ -71,8 +72,10 @@ public final class ORTTensor: @unchecked Sendable, CustomStringConvertible {
     }
 
     /// Wraps memory that `release` frees (an output of a run).
-    init(wrapping data: UnsafeMutableRawPointer, elementType: ORTElementType, shape: [Int],
-         release: @escaping @Sendable (UnsafeMutableRawPointer) -> Void) throws(ORTError) {
+    init(
+        wrapping data: UnsafeMutableRawPointer, elementType: ORTElementType, shape: [Int],
+        release: @escaping @Sendable (UnsafeMutableRawPointer) -> Void
+    ) throws(ORTError) {
         self.count = try Self.elementCount(shape)
         self.elementType = elementType
         self.shape = shape

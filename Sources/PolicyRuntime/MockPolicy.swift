@@ -1,4 +1,5 @@
 import JSON
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,11 +1,11 @@
 public import Foundation
-import Synchronization
 public import HubClient
 public import Logging
-import OrderedCollections
 import NIOCore
+import OrderedCollections
 public import PolicyRuntime
 public import PolicyWire
+import Synchronization
 
 /// Everything decided before serving: the model is found (local directory or Hub), loaded, classified,
 /// and warmed up through the full request path.
@@ -99,9 +99,11 @@ public enum ServerStartup {
             images.append((feature.key, .raw(height: height, width: width, data: ByteBuffer(bytes: black))))
         }
         for i in 0..<server.manifest.warmupInferences {
-            let prefix = i == 1 && server.rtcActive
-                ? try PolicyTensor(float32: [Float](repeating: 0, count: server.manifest.rtc.executionHorizon * config.actionDim),
-                                   shape: [server.manifest.rtc.executionHorizon, config.actionDim]) : nil
+            let prefix =
+                i == 1 && server.rtcActive
+                ? try PolicyTensor(
+                    float32: [Float](repeating: 0, count: server.manifest.rtc.executionHorizon * config.actionDim),
+                    shape: [server.manifest.rtc.executionHorizon, config.actionDim]) : nil
             var observation = Observation(
                 state: try PolicyTensor(float32: [Float](repeating: 0, count: config.stateDim)), task: server.manifest.defaultTask,
                 prefixModel: prefix, prefixRobot: prefix, episodeStart: true)

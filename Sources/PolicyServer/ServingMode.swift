@@ -19,7 +19,9 @@ public enum PolicyServingClass: Sendable, Hashable {
         case "act", "pi0", "pi05", "mock":
             self = .chunkStateless
         case "smolvla":
-            self = nObsSteps <= 1 ? .chunkStateless : .chunkStateful(reason: "smolvla with n_obs_steps=\(nObsSteps) keeps an observation history")
+            self =
+                nObsSteps <= 1
+                ? .chunkStateless : .chunkStateful(reason: "smolvla with n_obs_steps=\(nObsSteps) keeps an observation history")
         case "diffusion":
             self = .chunkStateful(reason: "diffusion keeps an observation history (n_obs_steps) between requests")
         case "sac", "tdmpc", "vqbet":

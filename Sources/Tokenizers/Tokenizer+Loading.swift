@@ -117,12 +117,13 @@ struct TokenizerLoader {
             let id = try item.requiredField("id").int()
             guard id >= 0, id < Int(Int32.max) else { throw item.error("has an id out of range") }
             let special = try item.bool("special", default: false)
-            tokens.append(AddedToken(
-                id: id, content: try item.requiredField("content").string(), isSpecial: special,
-                isNormalized: try item.bool("normalized", default: !special),
-                stripsLeft: try item.bool("lstrip", default: false),
-                stripsRight: try item.bool("rstrip", default: false),
-                isSingleWord: try item.bool("single_word", default: false)))
+            tokens.append(
+                AddedToken(
+                    id: id, content: try item.requiredField("content").string(), isSpecial: special,
+                    isNormalized: try item.bool("normalized", default: !special),
+                    stripsLeft: try item.bool("lstrip", default: false),
+                    stripsRight: try item.bool("rstrip", default: false),
+                    isSingleWord: try item.bool("single_word", default: false)))
         }
         return tokens
     }
@@ -139,8 +140,9 @@ struct TokenizerLoader {
         case "Prepend":
             return .prepend(Array(try node.requiredField("prepend").string().unicodeScalars))
         case "Replace":
-            return .replace(try pattern(try node.requiredField("pattern")),
-                            content: Array(try node.requiredField("content").string().unicodeScalars))
+            return .replace(
+                try pattern(try node.requiredField("pattern")),
+                content: Array(try node.requiredField("content").string().unicodeScalars))
         case "Strip":
             return .strip(left: try node.bool("strip_left", default: true), right: try node.bool("strip_right", default: true))
         case "NFC", "NFD", "NFKC", "NFKD":
@@ -181,8 +183,9 @@ struct TokenizerLoader {
                 throw behaviorNode.error(
                     "is \(quoted(name)), not Removed, Isolated, MergedWithPrevious, MergedWithNext or Contiguous")
             }
-            return .split(try pattern(try node.requiredField("pattern")), behavior: behavior,
-                          invert: try node.bool("invert", default: false))
+            return .split(
+                try pattern(try node.requiredField("pattern")), behavior: behavior,
+                invert: try node.bool("invert", default: false))
         case "Metaspace":
             let replacementNode = try node.requiredField("replacement")
             let replacement = Array(try replacementNode.string().unicodeScalars)
@@ -258,8 +261,10 @@ struct TokenizerLoader {
             }
             let cls = try pair("cls")
             let sep = try pair("sep")
-            return .template([.special(ids: [cls.id], tokens: [cls.token]), .sequence,
-                              .special(ids: [sep.id], tokens: [sep.token])])
+            return .template([
+                .special(ids: [cls.id], tokens: [cls.token]), .sequence,
+                .special(ids: [sep.id], tokens: [sep.token]),
+            ])
         case "Sequence":
             var list: [PostProcessor] = []
             for item in try node.requiredField("processors").array() {
@@ -296,8 +301,9 @@ struct TokenizerLoader {
             }
             return .metaspace(replacement: replacement[0], stripsFirst: strips)
         case "Replace":
-            return .replace(try pattern(try node.requiredField("pattern")),
-                            content: Array(try node.requiredField("content").string().unicodeScalars))
+            return .replace(
+                try pattern(try node.requiredField("pattern")),
+                content: Array(try node.requiredField("content").string().unicodeScalars))
         case "ByteFallback":
             return .byteFallback
         case "Fuse":

@@ -44,7 +44,8 @@ struct PolicyServerCommand {
         let server = try await ServerStartup.load(manifest, progress: { logger.info("\($0)") }, logger: logger)
         let runner = try InferenceRunner(
             policy: server.policy,
-            settings: .init(servingMode: server.servingMode, rtcExecutionHorizon: manifest.rtc.executionHorizon, defaultTask: manifest.defaultTask))
+            settings: .init(
+                servingMode: server.servingMode, rtcExecutionHorizon: manifest.rtc.executionHorizon, defaultTask: manifest.defaultTask))
         try ServerStartup.warmUp(server, runner: runner)
 
         let zenoh = try await ZenohSession.open(

@@ -38,9 +38,11 @@ struct Ping: AsyncParsableCommand {
         let p50 = samples[samples.count / 2]
         let p99 = samples[min(samples.count - 1, samples.count * 99 / 100)]
         let mean = samples.reduce(0, +) / Double(samples.count)
-        print(String(
-            format: "{\"impl\": \"swift\", \"size\": %d, \"n\": %d, \"p50_us\": %.1f, \"p99_us\": %.1f, \"mean_us\": %.1f, \"open_ms\": %.2f}",
-            size, samples.count, p50, p99, mean, openMilliseconds))
+        print(
+            String(
+                format:
+                    "{\"impl\": \"swift\", \"size\": %d, \"n\": %d, \"p50_us\": %.1f, \"p99_us\": %.1f, \"mean_us\": %.1f, \"open_ms\": %.2f}",
+                size, samples.count, p50, p99, mean, openMilliseconds))
         await session.close()
     }
 }
@@ -110,7 +112,10 @@ struct SubThr: AsyncParsableCommand {
         let (start, end) = state.withLock { ($0.start, $0.end) }
         guard let start, let end else { throw ValidationError("only \(state.withLock { $0.n }) messages within 120 s") }
         let seconds = Double((end - start).components.seconds) + Double((end - start).components.attoseconds) / 1e18
-        print(String(format: "{\"impl\": \"swift\", \"size\": %d, \"n\": %d, \"msgs_per_s\": %.1f, \"mb_per_s\": %.2f}", size, count, Double(count) / seconds, Double(count * size) / seconds / 1e6))
+        print(
+            String(
+                format: "{\"impl\": \"swift\", \"size\": %d, \"n\": %d, \"msgs_per_s\": %.1f, \"mb_per_s\": %.2f}", size, count,
+                Double(count) / seconds, Double(count * size) / seconds / 1e6))
         await session.close()
     }
 }

@@ -115,7 +115,9 @@ struct Get: AsyncParsableCommand {
             if let sample = reply.sample {
                 Output.sample(sample, extra: [("reply", "ok")])
             } else if let error = reply.error {
-                Output.line(kind: "ERR", key: options.key, payload: error.payload, attachment: nil, encoding: error.encoding.description, extra: [("reply", "err")])
+                Output.line(
+                    kind: "ERR", key: options.key, payload: error.payload, attachment: nil, encoding: error.encoding.description,
+                    extra: [("reply", "err")])
             }
         }
         print("DONE")
@@ -135,11 +137,13 @@ struct Queryable: AsyncParsableCommand {
         print("READY")
         fflush(nil)
         for await query in queryable {
-            Output.line(kind: "QUERY", key: query.selector, payload: query.payload, attachment: query.attachment,
-                        encoding: query.encoding?.description ?? "zenoh/bytes")
+            Output.line(
+                kind: "QUERY", key: query.selector, payload: query.payload, attachment: query.attachment,
+                encoding: query.encoding?.description ?? "zenoh/bytes")
             let replyKey = query.key.isWild ? options.key : query.key.description
-            try? query.reply(key: replyKey.contains("*") ? query.key.description : replyKey, payload: options.payloadBytes,
-                             encoding: options.zenohEncoding, attachment: options.attachmentBytes)
+            try? query.reply(
+                key: replyKey.contains("*") ? query.key.description : replyKey, payload: options.payloadBytes,
+                encoding: options.zenohEncoding, attachment: options.attachmentBytes)
             query.finish()
         }
         await session.close()

@@ -25,7 +25,8 @@ struct Liveliness: AsyncParsableCommand {
     }
 
     struct LSub: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "sub", abstract: "Print token appearances (PUT) and disappearances (DELETE).")
+        static let configuration = CommandConfiguration(
+            commandName: "sub", abstract: "Print token appearances (PUT) and disappearances (DELETE).")
         @OptionGroup var connection: ConnectionOptions
         @Option(name: [.short, .long]) var key: String = "group1/**"
         @Flag(help: "Also report tokens alive before the subscription.") var history = false

@@ -1,12 +1,12 @@
-// zenoh-swift: Zenoh's standard example programs, on the pure-Swift Zenoh. One line per received sample:
-//   {"kind": "PUT"|"DELETE", "key": "...", "payload": "<utf-8 text or null>", "payload_hex": "...",
-//    "attachment": "<utf-8 or null>", "attachment_hex": "..."|null, "encoding": "text/plain"}
-import Synchronization
 import ArgumentParser
 import Foundation
 import JSON
 import Logging
 import NIOCore
+// zenoh-swift: Zenoh's standard example programs, on the pure-Swift Zenoh. One line per received sample:
+//   {"kind": "PUT"|"DELETE", "key": "...", "payload": "<utf-8 text or null>", "payload_hex": "...",
+//    "attachment": "<utf-8 or null>", "attachment_hex": "..."|null, "encoding": "text/plain"}
+import Synchronization
 import Zenoh
 
 @main
@@ -53,7 +53,8 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .customLong("tls-key"), help: "The PEM private key of --tls-cert (RSA PKCS#1, PKCS#8 or EC SEC1).")
     var tlsKey: String?
 
-    @Flag(name: .customLong("tls-mtls"), help: "enable_mtls: require (listening) or present (connecting) client certificates; TLS 1.3 only.")
+    @Flag(
+        name: .customLong("tls-mtls"), help: "enable_mtls: require (listening) or present (connecting) client certificates; TLS 1.3 only.")
     var tlsMutual = false
 
     @Flag(name: .customLong("tls-no-verify-name"), help: "verify_name_on_connect: false (skip the certificate name check).")
@@ -89,7 +90,9 @@ struct ConnectionOptions: ParsableArguments {
         func parse(_ texts: [String], _ flag: String) throws -> [ZenohEndpoint] {
             var endpoints: [ZenohEndpoint] = []
             for text in texts {
-                do { endpoints.append(try ZenohEndpoint(parsing: text)) } catch { throw ValidationError("\(flag) \(text): \(error.message)") }
+                do { endpoints.append(try ZenohEndpoint(parsing: text)) } catch {
+                    throw ValidationError("\(flag) \(text): \(error.message)")
+                }
             }
             return endpoints
         }
@@ -188,13 +191,14 @@ final class InterruptWatch: Sendable {
 
     init() {
         let flag = flag
-        sources = Mutex([SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { flag.value.store(true, ordering: .releasing) }
-            source.resume()
-            return source
-        })
+        sources = Mutex(
+            [SIGINT, SIGTERM].map { number in
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                source.setEventHandler { flag.value.store(true, ordering: .releasing) }
+                source.resume()
+                return source
+            })
     }
 
     /// Whether SIGINT or SIGTERM arrived.

@@ -61,9 +61,13 @@ import Testing
         #expect(message(with("width", "0")) == "--robot.cameras: front.width must be an integer within 1...8192, got '0'")
         #expect(message(with("fps", "-1"))?.contains("front.fps must be a number") == true)
         #expect(message(with("type", "intelrealsense"))?.contains("front.type must be one of opencv, sim") == true)
-        #expect(message([("type", "opencv"), ("width", "1"), ("height", "1"), ("fps", "1")])?.contains("front.index_or_path is required") == true)
+        #expect(
+            message([("type", "opencv"), ("width", "1"), ("height", "1"), ("fps", "1")])?.contains("front.index_or_path is required")
+                == true)
         #expect(message(base + [("width", "320")])?.contains("front.width is given twice") == true)
-        #expect(message([("type", "opencv"), ("index_or_path", "a.mp4"), ("width", "1"), ("height", "1"), ("fps", "1"), ("backend", "V4L2")])?.contains("V4L2 needs a device") == true)
+        #expect(
+            message([("type", "opencv"), ("index_or_path", "a.mp4"), ("width", "1"), ("height", "1"), ("fps", "1"), ("backend", "V4L2")])?
+                .contains("V4L2 needs a device") == true)
     }
 
     @Test func simNeedsNoPath() throws {

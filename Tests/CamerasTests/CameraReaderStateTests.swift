@@ -32,7 +32,8 @@ import Testing
     @Test func endOfStreamAndStopAreFinal() {
         var state = State(label: "camera 'front' (clip.avi)")
         _ = state.frameArrived(1, at: 0)
-        #expect(state.sourceEnded("end of file") == .stopReading(CameraError(.ended, "camera 'front' (clip.avi): stream ended (end of file)")))
+        #expect(
+            state.sourceEnded("end of file") == .stopReading(CameraError(.ended, "camera 'front' (clip.avi): stream ended (end of file)")))
         #expect(state.stopRequested() == false)
         #expect(state.latestFrame(at: 0, maxAgeMs: 500).error?.code == .notConnected)
         var running = State(label: "x")

@@ -102,7 +102,10 @@ import Testing
         try camera.connect()
         defer { camera.disconnect() }
         var last: CameraError?
-        #expect(eventually { last = readError(camera, maxAgeMs: 10_000); return last != nil })
+        #expect(
+            eventually {
+                last = readError(camera, maxAgeMs: 10_000); return last != nil
+            })
         #expect(last?.code == .ended)
         #expect(last?.message == "camera 'front' (\(file)): stream ended (end of file)")
     }
@@ -119,7 +122,10 @@ import Testing
         for camera in cameras { try camera.connect() }
         defer { cameras.forEach { $0.disconnect() } }
         let first = try cameras.map { try $0.readLatest(maxAgeMs: 2000).sequence }
-        #expect(eventually { (try? cameras.map { try $0.readLatest(maxAgeMs: 2000).sequence }).map { zip($0, first).allSatisfy { $0 > $1 } } ?? false })
+        #expect(
+            eventually {
+                (try? cameras.map { try $0.readLatest(maxAgeMs: 2000).sequence }).map { zip($0, first).allSatisfy { $0 > $1 } } ?? false
+            })
         cameras[0].disconnect()
         cameras[0].disconnect()  // idempotent
         #expect(throws: CameraError.self) { try cameras[0].readLatest() }

@@ -11,7 +11,9 @@ import Testing
         DeviceFormat(fourcc: "YUYV", width: 1280, height: 720, fps: [10]),
     ]
 
-    private func camera(_ width: Int, _ height: Int, _ fps: Double, fourcc: String? = nil, rotation: CameraConfiguration.Rotation = .none) -> CameraConfiguration {
+    private func camera(_ width: Int, _ height: Int, _ fps: Double, fourcc: String? = nil, rotation: CameraConfiguration.Rotation = .none)
+        -> CameraConfiguration
+    {
         CameraConfiguration(name: "front", indexOrPath: "0", width: width, height: height, fps: fps, rotation: rotation, fourcc: fourcc)
     }
 
@@ -54,7 +56,10 @@ import Testing
             Issue.record("expected a refusal")
         } catch {
             #expect(error.code == .formatMismatch)
-            #expect(error.message == "camera 'front' (/dev/video0) cannot deliver 1280×720 at 30 fps: it offers MJPG 640×480@30, 320×240@30; YUYV 640×480@30 (--robot.cameras front.width/height/fps)")
+            #expect(
+                error.message
+                    == "camera 'front' (/dev/video0) cannot deliver 1280×720 at 30 fps: it offers MJPG 640×480@30, 320×240@30; YUYV 640×480@30 (--robot.cameras front.width/height/fps)"
+            )
         }
         do {
             _ = try FormatNegotiation.choose(for: camera(640, 480, 60, fourcc: "YUYV"), offered: offered)

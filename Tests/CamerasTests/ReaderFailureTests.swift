@@ -57,7 +57,10 @@ final class ScriptedSource: CaptureSource {
         try reader.connect()
         defer { reader.disconnect() }
         var last: CameraError?
-        #expect(eventually { last = readError(reader, maxAgeMs: 60_000); return last != nil })
+        #expect(
+            eventually {
+                last = readError(reader, maxAgeMs: 60_000); return last != nil
+            })
         #expect(last == CameraError(.ended, "camera 'front' (/dev/video0): 10 consecutive read errors, camera stopped; last: bad frame"))
     }
 
@@ -99,7 +102,12 @@ final class ScriptedSource: CaptureSource {
         }
         try Data(bytes).write(to: URL(fileURLWithPath: media.path("corrupt.avi")))
         let reader = CameraReader(configuration: fileCamera(media.path("corrupt.avi")), probe: nil)
-        #expect(throws: CameraError(.ended, "camera 'front' (\(media.path("corrupt.avi"))): 10 consecutive read errors, camera stopped; last: JPEG frame does not start with SOI (FF D8)")) {
+        #expect(
+            throws: CameraError(
+                .ended,
+                "camera 'front' (\(media.path("corrupt.avi"))): 10 consecutive read errors, camera stopped; last: JPEG frame does not start with SOI (FF D8)"
+            )
+        ) {
             try reader.connect()
         }
     }
@@ -107,7 +115,8 @@ final class ScriptedSource: CaptureSource {
     @Test func aMissingDeviceSaysSo() {
         let configuration = CameraConfiguration(name: "front", indexOrPath: "/dev/video99", width: 640, height: 480, fps: 30)
         for reader in [CameraReader(configuration: configuration), CameraReader(configuration: configuration, probe: nil)] {
-            #expect(throws: CameraError(.cannotOpen, "camera 'front' (/dev/video99): cannot open /dev/video99: No such file or directory")) {
+            #expect(throws: CameraError(.cannotOpen, "camera 'front' (/dev/video99): cannot open /dev/video99: No such file or directory"))
+            {
                 try reader.connect()
             }
         }

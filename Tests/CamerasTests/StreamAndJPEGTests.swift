@@ -13,8 +13,10 @@ import Testing
         let port = Int.random(in: 20_000..<40_000)
         let url = "http://127.0.0.1:\(port)/"
         let server = TestMedia.process(
-            ["-v", "error", "-re", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=30", "-t", "20", "-c:v", "mjpeg",
-             "-f", "mpjpeg", "-listen", "1", url], in: media.directory)
+            [
+                "-v", "error", "-re", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=30", "-t", "20", "-c:v", "mjpeg",
+                "-f", "mpjpeg", "-listen", "1", url,
+            ], in: media.directory)
         server.standardError = FileHandle.nullDevice
         try server.run()
         defer {
@@ -48,7 +50,9 @@ import Testing
     @Test func insertsTheStandardHuffmanTablesWhereACameraLeftThemOut() throws {
         let media = try TestMedia()
         defer { media.remove() }
-        try media.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x120", "-frames:v", "1", "-c:v", "mjpeg", "-huffman", "default", "one.jpg"])
+        try media.ffmpeg([
+            "-f", "lavfi", "-i", "testsrc2=size=160x120", "-frames:v", "1", "-c:v", "mjpeg", "-huffman", "default", "one.jpg",
+        ])
         let original = try media.bytes("one.jpg")
         let start = try #require((0..<original.count - 1).first { original[$0] == 0xFF && original[$0 + 1] == 0xC4 })
         let length = Int(original[start + 2]) << 8 | Int(original[start + 3])

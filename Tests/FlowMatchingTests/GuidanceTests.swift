@@ -75,7 +75,8 @@ struct GuidanceTests {
     func padding() throws {
         let guidance = try RTCGuidance(schedule: .ones, maxGuidanceWeight: 10, executionHorizon: 4)
         // A 2-column prefix in a 3-dim sample; 3 rows of prefix: the horizon is cut to 3.
-        let guide = try RTCGuide(prefix: [1, 2, 3, 4, 5, 6], prefixRows: 3, prefixColumns: 2, delay: 0, guidance: guidance, rows: 5, dims: 3)
+        let guide = try RTCGuide(
+            prefix: [1, 2, 3, 4, 5, 6], prefixRows: 3, prefixColumns: 2, delay: 0, guidance: guidance, rows: 5, dims: 3)
         #expect(guide.target == [1, 2, 0, 3, 4, 0, 5, 6, 0, 0, 0, 0, 0, 0, 0])
         #expect(guide.weights == [1, 1, 1, 0, 0])
         var v = [Float](repeating: 0, count: 15)
@@ -96,15 +97,21 @@ struct GuidanceTests {
         }
         let guidance = try RTCGuidance(executionHorizon: 60)
         #expect {
-            try RTCGuide(prefix: [Float](repeating: 0, count: 60 * 6), prefixRows: 60, prefixColumns: 6, delay: 0, guidance: guidance, rows: 50, dims: 32)
+            try RTCGuide(
+                prefix: [Float](repeating: 0, count: 60 * 6), prefixRows: 60, prefixColumns: 6, delay: 0, guidance: guidance, rows: 50,
+                dims: 32)
         } throws: {
             ($0 as? FlowMatchingError)?.message
                 == "the RTC prefix is [60, 6]; it must fit the chunk [50, 32] (execution_horizon 60 must not exceed the chunk size)"
         }
         #expect(throws: FlowMatchingError.self) {
-            try RTCGuide(prefix: [Float](repeating: 0, count: 10 * 33), prefixRows: 10, prefixColumns: 33, delay: 0, guidance: guidance, rows: 50, dims: 32)
+            try RTCGuide(
+                prefix: [Float](repeating: 0, count: 10 * 33), prefixRows: 10, prefixColumns: 33, delay: 0, guidance: guidance, rows: 50,
+                dims: 32)
         }
-        #expect { try RTCGuide(prefix: [1, 2, 3], prefixRows: 2, prefixColumns: 2, delay: 0, guidance: guidance, rows: 50, dims: 32) } throws: {
+        #expect {
+            try RTCGuide(prefix: [1, 2, 3], prefixRows: 2, prefixColumns: 2, delay: 0, guidance: guidance, rows: 50, dims: 32)
+        } throws: {
             ($0 as? FlowMatchingError)?.message == "the RTC prefix has 3 values, not 2 rows × 2 columns"
         }
         #expect { try RTCGuide(prefix: [], prefixRows: 0, prefixColumns: 6, delay: -1, guidance: guidance, rows: 50, dims: 32) } throws: {

@@ -24,8 +24,12 @@ struct PrefixWeightsTests {
 
     @Test("ZEROS and ONES, and the start clipped to the end")
     func zerosOnes() {
-        #expect(PrefixAttentionSchedule.zeros.weights(start: 5, end: 10, total: 20) == Array(repeating: 1, count: 5) + Array(repeating: 0, count: 15))
-        #expect(PrefixAttentionSchedule.ones.weights(start: 5, end: 15, total: 20) == Array(repeating: 1, count: 15) + Array(repeating: 0, count: 5))
+        #expect(
+            PrefixAttentionSchedule.zeros.weights(start: 5, end: 10, total: 20) == Array(repeating: 1, count: 5)
+                + Array(repeating: 0, count: 15))
+        #expect(
+            PrefixAttentionSchedule.ones.weights(start: 5, end: 15, total: 20) == Array(repeating: 1, count: 15)
+                + Array(repeating: 0, count: 5))
         let tenTen = Array(repeating: Float(1), count: 10) + Array(repeating: 0, count: 10)
         #expect(PrefixAttentionSchedule.linear.weights(start: 10, end: 10, total: 20) == tenTen)
         #expect(PrefixAttentionSchedule.linear.weights(start: 15, end: 10, total: 20) == tenTen)

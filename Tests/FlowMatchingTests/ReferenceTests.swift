@@ -25,7 +25,9 @@ struct ReferenceTests {
     static func floats(_ directory: URL, _ name: String) throws -> [Float] {
         let data = try Data(contentsOf: directory.appendingPathComponent(name))
         return data.withUnsafeBytes { raw in
-            (0..<(data.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+            (0..<(data.count / 4)).map {
+                Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)))
+            }
         }
     }
 

@@ -48,7 +48,8 @@ struct SamplerTests {
     func pullsTowardPrefix() throws {
         // v = 0: each step adds (1/N)·g(t)·W·(Y − x). With G large and W = 1 the frozen rows converge on Y.
         let guidance = try RTCGuidance(schedule: .zeros, maxGuidanceWeight: 10, executionHorizon: 4)
-        let guide = try RTCGuide(prefix: [1, 1, -1, -1, 2, 2, 5, 5], prefixRows: 4, prefixColumns: 2, delay: 2, guidance: guidance, rows: 6, dims: 2)
+        let guide = try RTCGuide(
+            prefix: [1, 1, -1, -1, 2, 2, 5, 5], prefixRows: 4, prefixColumns: 2, delay: 2, guidance: guidance, rows: 6, dims: 2)
         let sampler = try FlowMatchingSampler(steps: 10, rows: 6, dims: 2)
         let noise = [Float](repeating: 0, count: 12)
         let out = sampler.sample(noise: noise, batch: 1, guides: [guide], field: VelocityClosure<Never> { x, _, _ in x.map { _ in 0 } })
@@ -81,9 +82,13 @@ struct SamplerTests {
         }
         let noise = GaussianNoise.standardNormal(count: 3 * rows * dims, seed: 7)
         let guides: [RTCGuide?] = [
-            try RTCGuide(prefix: (0..<(5 * 3)).map { Float($0) / 10 }, prefixRows: 5, prefixColumns: 3, delay: 2, guidance: guidance, rows: rows, dims: dims),
+            try RTCGuide(
+                prefix: (0..<(5 * 3)).map { Float($0) / 10 }, prefixRows: 5, prefixColumns: 3, delay: 2, guidance: guidance, rows: rows,
+                dims: dims),
             nil,
-            try RTCGuide(prefix: (0..<(3 * 4)).map { -Float($0) / 7 }, prefixRows: 3, prefixColumns: 4, delay: 0, guidance: guidance, rows: rows, dims: dims),
+            try RTCGuide(
+                prefix: (0..<(3 * 4)).map { -Float($0) / 7 }, prefixRows: 3, prefixColumns: 4, delay: 0, guidance: guidance, rows: rows,
+                dims: dims),
         ]
         let batched = sampler.sample(noise: noise, batch: 3, guides: guides, field: field(for: [0, 1, 2]))
         let per = rows * dims
@@ -110,10 +115,12 @@ struct SamplerTests {
         struct Boom: Error, Equatable {}
         let sampler = try FlowMatchingSampler(steps: 3, rows: 1, dims: 1)
         #expect(throws: Boom()) {
-            try sampler.sample(noise: [0], batch: 1, field: VelocityClosure<Boom> { _, t, _ throws(Boom) in
-                if t < 0.5 { throw Boom() }
-                return [1]
-            })
+            try sampler.sample(
+                noise: [0], batch: 1,
+                field: VelocityClosure<Boom> { _, t, _ throws(Boom) in
+                    if t < 0.5 { throw Boom() }
+                    return [1]
+                })
         }
     }
 }

@@ -29,9 +29,10 @@ struct HubClientTests {
     func snapshot() async throws {
         let (hub, endpoint, home) = try await Self.start()
         defer { hub.stop() }
-        let client = HubClient(configuration: .fromEnvironment([
-            "HF_ENDPOINT": endpoint.absoluteString, "HF_HOME": home.path,
-        ]))
+        let client = HubClient(
+            configuration: .fromEnvironment([
+                "HF_ENDPOINT": endpoint.absoluteString, "HF_HOME": home.path,
+            ]))
         let seen = Mutex<[HubProgress]>([])
         let snapshot = try await client.snapshot(repo: "lerobot/tiny", progress: { p in seen.withLock { $0.append(p) } })
         #expect(snapshot.path.hasPrefix(home.appendingPathComponent("hub/models--lerobot--tiny/snapshots/").path))

@@ -27,7 +27,8 @@ public struct TestCertificates: Sendable {
     }
 
     private func generate() throws {
-        let leaf = "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n"
+        let leaf =
+            "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n"
             + "extendedKeyUsage=serverAuth,clientAuth\n"
         try (leaf + "subjectAltName=IP:127.0.0.1,DNS:localhost\n").write(
             toFile: self.path("server.ext"), atomically: true, encoding: .utf8)

@@ -162,7 +162,8 @@ struct JSONParserTests {
 
     @Test("Every prefix of a document is an error, never a trap")
     func truncations() throws {
-        let text = #"{"type": "act", "input_features": {"observation.images.front": {"type": "VISUAL", "shape": [3, 96, 96]}}, "x": [true, false, null, -1.5e-3, "\u00e9\ud83d\ude00\n"]}"#
+        let text =
+            #"{"type": "act", "input_features": {"observation.images.front": {"type": "VISUAL", "shape": [3, 96, 96]}}, "x": [true, false, null, -1.5e-3, "\u00e9\ud83d\ude00\n"]}"#
         let bytes = Array(text.utf8)
         _ = try JSONValue(parsing: bytes)
         for length in 0..<bytes.count {

@@ -10,7 +10,10 @@ struct JSONWriterTests {
 
     @Test("Compact text keeps member order; doubles are written as Python writes floats")
     func compact() {
-        #expect(Self.document.serialized() == #"{"type":"act","n":3,"half":0.5,"whole":30.0,"tiny":1e-05,"huge":1e+16,"flag":true,"none":null,"list":[1,"two",[],{}],"nested":{"b":2,"a":{"x/y":"é😀"}}}"#)
+        #expect(
+            Self.document.serialized()
+                == #"{"type":"act","n":3,"half":0.5,"whole":30.0,"tiny":1e-05,"huge":1e+16,"flag":true,"none":null,"list":[1,"two",[],{}],"nested":{"b":2,"a":{"x/y":"é😀"}}}"#
+        )
         #expect(Self.document.description == Self.document.serialized())
     }
 
@@ -24,8 +27,9 @@ struct JSONWriterTests {
 
     @Test("NaN and infinities, which JSON cannot hold, are written as null")
     func nonFinite() {
-        #expect(JSONValue.array([.double(.nan), .double(.infinity), .double(-.infinity), .double(-0.0)]).serialized()
-            == "[null,null,null,-0.0]")
+        #expect(
+            JSONValue.array([.double(.nan), .double(.infinity), .double(-.infinity), .double(-0.0)]).serialized()
+                == "[null,null,null,-0.0]")
     }
 
     @Test("Round trip: parse(serialize(v)) == v, and serialize(parse(t)) == t for compact text")
@@ -35,7 +39,9 @@ struct JSONWriterTests {
         }
         let strings: JSONValue = ["\"\\/\u{8}\u{c}\n\r\t", "\u{0}\u{1f}\u{7f}", "\u{e9}", "e\u{301}", "\u{2028}😀", ""]
         #expect(try JSONValue(parsing: strings.serialized()) == strings)
-        let doubles: JSONValue = [0.1, 0.30000000000000004, 1.7976931348623157e308, .double(.leastNonzeroMagnitude), -2.5e-300, 123456789.123]
+        let doubles: JSONValue = [
+            0.1, 0.30000000000000004, 1.7976931348623157e308, .double(.leastNonzeroMagnitude), -2.5e-300, 123456789.123,
+        ]
         #expect(try JSONValue(parsing: doubles.serialized()) == doubles)
         let text = #"{"a":[1,-2,3.5,true,false,null,"x"],"b":{"c":{}},"d":9223372036854775807}"#
         #expect(try JSONValue(parsing: text).serialized() == text)

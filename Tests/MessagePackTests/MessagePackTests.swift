@@ -36,9 +36,10 @@ struct MessagePackEncodingTests {
 
     @Test("Strings: fixstr, str8, str16, str32")
     func strings() throws {
-        for (length, header) in [(0, [0xa0]), (31, [0xbf]), (32, [0xd9, 32]), (255, [0xd9, 0xff]),
-            (256, [0xda, 0x01, 0x00]), (65536, [0xdb, 0, 1, 0, 0])] as [(Int, [UInt8])]
-        {
+        for (length, header) in [
+            (0, [0xa0]), (31, [0xbf]), (32, [0xd9, 32]), (255, [0xd9, 0xff]),
+            (256, [0xda, 0x01, 0x00]), (65536, [0xdb, 0, 1, 0, 0]),
+        ] as [(Int, [UInt8])] {
             let s = String(repeating: "a", count: length)
             let encoded = Self.bytes { $0.writeMessagePackString(s) }
             #expect(Array(encoded.prefix(header.count)) == header)
@@ -74,8 +75,11 @@ struct MessagePackEncodingTests {
         #expect(Self.bytes { $0.writeMessagePackMapHeader(count: 65536) } == [0xdf, 0, 1, 0, 0])
         let map: MessagePackValue = .map([MessagePackPair("z", 1), MessagePackPair("a", [true, .null, 1.5])])
         let encoded = map.encoded()
-        #expect(Array(encoded.readableBytesView) == [0x82, 0xa1, 0x7a, 0x01, 0xa1, 0x61, 0x93, 0xc3, 0xc0,
-            0xcb, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0])
+        #expect(
+            Array(encoded.readableBytesView) == [
+                0x82, 0xa1, 0x7a, 0x01, 0xa1, 0x61, 0x93, 0xc3, 0xc0,
+                0xcb, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0,
+            ])
         #expect(try MessagePackDecoder().decode(encoded) == map)
     }
 

@@ -1,7 +1,8 @@
 import Foundation
 import InteropSupport
-@testable import ONNXRuntime
 import Testing
+
+@testable import ONNXRuntime
 
 /// The binding against the real ONNX Runtime of the project's `.venv` (the `onnxruntime` wheel's library) and
 /// Python `onnxruntime` running the same graph.
@@ -184,7 +185,9 @@ struct ORTBindingTests {
         #expect(try ORTDevice(parsing: "auto") == .auto(0))
         #expect {
             try ORTDevice(parsing: "mps")
-        } throws: { ($0 as? ORTError)?.message == "model.device 'mps' is not supported by ONNX Runtime here: use cpu, cuda, cuda:N or auto" }
+        } throws: {
+            ($0 as? ORTError)?.message == "model.device 'mps' is not supported by ONNX Runtime here: use cpu, cuda, cuda:N or auto"
+        }
         #expect(throws: ORTError.self) { try ORTDevice(parsing: "cuda:x") }
         #expect(throws: ORTError.self) { try ORTDevice(parsing: "cpu:0") }
     }

@@ -2,9 +2,10 @@ import FlowMatching
 import Foundation
 import InteropSupport
 import ONNXRuntime
-@testable import PolicyRuntime
 import PolicyWire
 import Testing
+
+@testable import PolicyRuntime
 
 /// The committed Diffusion Policy fixtures (made by `tools/make_diffusion_fixture.py`): one randomly initialised
 /// LeRobot DiffusionPolicy (3×32×32 camera center-cropped to 24×24, n_obs_steps 2, horizon 16, n_action_steps 8,
@@ -111,7 +112,8 @@ struct DiffusionONNXTests {
         print("diffusion-tiny-ddim (DDIM) episodes: max |Swift + ONNX Runtime − PyTorch| = \(worst)")
     }
 
-    @Test("One batch of three sessions = PyTorch's batched call = each alone", arguments: [DiffusionONNXTests.ddpm, DiffusionONNXTests.ddim])
+    @Test(
+        "One batch of three sessions = PyTorch's batched call = each alone", arguments: [DiffusionONNXTests.ddpm, DiffusionONNXTests.ddim])
     func batched(directory: URL) throws {
         let policy = try Self.load(directory)
         let singles = try Self.episodes(directory, noisySteps: policy.scheduler.noisySteps).filter { $0.count == 1 }.map { $0[0] }
@@ -234,36 +236,52 @@ struct DiffusionONNXTests {
         let cases: [((inout [String: Any]) -> Void, String)] = [
             (Self.block("scheduler", "PNDM"), "diffusion.scheduler 'PNDM' is not supported (supported: DDPM, DDIM)"),
             (Self.block("num_inference_steps", nil), "diffusion.num_inference_steps is missing"),
-            (Self.block("num_inference_steps", 5),
-             "diffusion.num_inference_steps 5 differs from config.json's num_inference_steps 10"),
+            (
+                Self.block("num_inference_steps", 5),
+                "diffusion.num_inference_steps 5 differs from config.json's num_inference_steps 10"
+            ),
             (Self.block("num_inference_steps", 200), "diffusion.num_inference_steps 200 must be in 1...num_train_timesteps (100)"),
             (Self.block("num_train_timesteps", "100"), "diffusion.num_train_timesteps must be an integer, not \"100\""),
-            (Self.block("prediction_type", "v_prediction"),
-             "diffusion.prediction_type 'v_prediction' is not supported (supported: epsilon, sample)"),
-            (Self.block("beta_schedule", "cosine"),
-             "diffusion.beta_schedule 'cosine' is not supported (supported: linear, scaled_linear, squaredcos_cap_v2, sigmoid)"),
+            (
+                Self.block("prediction_type", "v_prediction"),
+                "diffusion.prediction_type 'v_prediction' is not supported (supported: epsilon, sample)"
+            ),
+            (
+                Self.block("beta_schedule", "cosine"),
+                "diffusion.beta_schedule 'cosine' is not supported (supported: linear, scaled_linear, squaredcos_cap_v2, sigmoid)"
+            ),
             (Self.block("clip_sample", 1), "diffusion.clip_sample must be true or false, not 1"),
             (Self.block("horizon", true), "diffusion.horizon must be an integer, not true"),
-            (Self.block("horizon", 4_611_686_018_427_387_904),
-             "diffusion.horizon must be an integer in 1...10000, not 4611686018427387904"),
-            (Self.block("num_train_timesteps", 1_000_000_000_000),
-             "diffusion.num_train_timesteps must be an integer in 1...1000000, not 1000000000000"),
-            (Self.block("steps_offset", 9_223_372_036_854_774_784),
-             "diffusion.steps_offset 9223372036854774784 must be in 0..<num_train_timesteps (100)"),
+            (
+                Self.block("horizon", 4_611_686_018_427_387_904),
+                "diffusion.horizon must be an integer in 1...10000, not 4611686018427387904"
+            ),
+            (
+                Self.block("num_train_timesteps", 1_000_000_000_000),
+                "diffusion.num_train_timesteps must be an integer in 1...1000000, not 1000000000000"
+            ),
+            (
+                Self.block("steps_offset", 9_223_372_036_854_774_784),
+                "diffusion.steps_offset 9223372036854774784 must be in 0..<num_train_timesteps (100)"
+            ),
             (Self.block("variance_type", "fixed_large"), "diffusion.variance_type 'fixed_large' is not supported (supported: fixed_small)"),
             (Self.block("timestep_spacing", "trailing"), "diffusion.timestep_spacing 'trailing' is not supported (supported: leading)"),
             (Self.block("n_action_steps", 16), "diffusion.n_action_steps 16 must be at most horizon − n_obs_steps + 1 = 15"),
             (Self.block("beta_end", nil), "diffusion.beta_end is missing"),
             ({ $0["diffusion"] = [1, 2] }, "\"diffusion\" must be an object"),
             ({ $0["diffusion"] = nil }, "a 'diffusion' package needs a \"diffusion\" block"),
-            ({ object in
-                var graphs = object["graphs"] as! [String: Any]
-                graphs["denoiser"] = nil
-                object["graphs"] = graphs
-            }, "a 'diffusion' package needs \"encoder\" and \"denoiser\" graphs"),
-            (Self.block("horizon", 32),
-             "diffusion has horizon 32, n_obs_steps 2, n_action_steps 8, action_dim 6; config.json has horizon 16, n_obs_steps 2, "
-                + "n_action_steps 8, action dimension 6"),
+            (
+                { object in
+                    var graphs = object["graphs"] as! [String: Any]
+                    graphs["denoiser"] = nil
+                    object["graphs"] = graphs
+                }, "a 'diffusion' package needs \"encoder\" and \"denoiser\" graphs"
+            ),
+            (
+                Self.block("horizon", 32),
+                "diffusion has horizon 32, n_obs_steps 2, n_action_steps 8, action_dim 6; config.json has horizon 16, n_obs_steps 2, "
+                    + "n_action_steps 8, action dimension 6"
+            ),
         ]
         for (change, message) in cases {
             let directory = try Self.edited(change)
@@ -273,14 +291,20 @@ struct DiffusionONNXTests {
             try? FileManager.default.removeItem(at: directory)
         }
         // DDIM with eta > 0 (stochastic DDIM) is refused; DDIM with eta 0 loads.
-        let eta = try Self.edited({ Self.block("scheduler", "DDIM")(&$0); Self.block("eta", 0.5)(&$0) },
-                                  config: { $0.replacingOccurrences(of: "\"DDPM\"", with: "\"DDIM\"") })
+        let eta = try Self.edited(
+            {
+                Self.block("scheduler", "DDIM")(&$0); Self.block("eta", 0.5)(&$0)
+            },
+            config: { $0.replacingOccurrences(of: "\"DDPM\"", with: "\"DDIM\"") })
         #expect(Self.loadError(eta) == "\(eta.path)/onnx/model.json: diffusion.eta 0.5 is not supported (supported: 0, deterministic DDIM)")
-        let ddim = try Self.edited({ Self.block("scheduler", "DDIM")(&$0) }, config: { $0.replacingOccurrences(of: "\"DDPM\"", with: "\"DDIM\"") })
+        let ddim = try Self.edited(
+            { Self.block("scheduler", "DDIM")(&$0) }, config: { $0.replacingOccurrences(of: "\"DDPM\"", with: "\"DDIM\"") })
         #expect(Self.loadError(ddim) == nil)
         // The block disagreeing with config.json's scheduler.
         let mismatch = try Self.edited({ Self.block("scheduler", "DDIM")(&$0) })
-        #expect(Self.loadError(mismatch) == "\(mismatch.path)/onnx/model.json: diffusion.scheduler 'DDIM' differs from config.json's noise_scheduler_type 'DDPM'")
+        #expect(
+            Self.loadError(mismatch)
+                == "\(mismatch.path)/onnx/model.json: diffusion.scheduler 'DDIM' differs from config.json's noise_scheduler_type 'DDPM'")
         // A timestep input of another type.
         let timestep = try Self.edited { object in
             var graphs = object["graphs"] as! [String: Any]
@@ -291,7 +315,9 @@ struct DiffusionONNXTests {
             graphs["denoiser"] = denoiser
             object["graphs"] = graphs
         }
-        #expect(Self.loadError(timestep) == "\(timestep.path)/onnx/model.json: denoiser input 'timestep' is int32 [\"batch\"], not int64 or float32 [batch]")
+        #expect(
+            Self.loadError(timestep)
+                == "\(timestep.path)/onnx/model.json: denoiser input 'timestep' is int32 [\"batch\"], not int64 or float32 [batch]")
         for url in [eta, ddim, mismatch, timestep] { try? FileManager.default.removeItem(at: url) }
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 import InteropSupport
-@testable import PolicyRuntime
 import Testing
+
+@testable import PolicyRuntime
 
 /// The Swift DDPM/DDIM scheduler: against values computed by hand from the DDPM/DDIM formulas, and against what
 /// diffusers' own `DDPMScheduler` / `DDIMScheduler` gave (recorded into `Tests/Fixtures/diffusion-tiny` by
@@ -15,8 +16,9 @@ struct DiffusionSchedulerTests {
         throws -> DiffusionScheduler
     {
         try DiffusionScheduler(
-            .init(kind: kind, numTrainTimesteps: 4, numInferenceSteps: 2, betaSchedule: .linear, betaStart: 0.1, betaEnd: 0.4,
-                  clipSample: true, clipSampleRange: clip, prediction: prediction))
+            .init(
+                kind: kind, numTrainTimesteps: 4, numInferenceSteps: 2, betaSchedule: .linear, betaStart: 0.1, betaEnd: 0.4,
+                clipSample: true, clipSampleRange: clip, prediction: prediction))
     }
 
     static func close(_ a: Float, _ b: Double, _ tolerance: Double = 1e-6) -> Bool { abs(Double(a) - b) <= tolerance }
@@ -91,12 +93,14 @@ struct DiffusionSchedulerTests {
                 clipSample: entry["clip_sample"] as! Bool, clipSampleRange: Float(entry["clip_sample_range"] as! Double),
                 prediction: try #require(DiffusionScheduler.Prediction(rawValue: entry["prediction_type"] as! String)))
             let scheduler = try DiffusionScheduler(settings)
-            kinds.insert("\(settings.kind.rawValue)/\(settings.betaSchedule.rawValue)/\(settings.prediction.rawValue)/\(settings.clipSample)")
+            kinds.insert(
+                "\(settings.kind.rawValue)/\(settings.betaSchedule.rawValue)/\(settings.prediction.rawValue)/\(settings.clipSample)")
             let prefix = entry["files"] as! String
             func file(_ part: String) throws -> [Float] {
                 try Fixtures.floats(Self.directory.appendingPathComponent("\(prefix).\(part).bin"))
             }
-            let label = "\(prefix) \(settings.kind.rawValue) \(settings.betaSchedule.rawValue) \(settings.prediction.rawValue) clip=\(settings.clipSample)"
+            let label =
+                "\(prefix) \(settings.kind.rawValue) \(settings.betaSchedule.rawValue) \(settings.prediction.rawValue) clip=\(settings.clipSample)"
             #expect(scheduler.timesteps == entry["timesteps"] as! [Int], "\(label)")
             // Betas: the cosine schedule is bit-exact; the linspace-based ones within a few float32 units.
             let betas = try file("betas")
@@ -109,7 +113,9 @@ struct DiffusionSchedulerTests {
             }
             let shape = entry["shape"] as! [Int]
             let size = shape.reduce(1, *)
-            let (outputs, samples, noises, previous) = (try file("model_output"), try file("sample"), try file("noise"), try file("prev_sample"))
+            let (outputs, samples, noises, previous) = (
+                try file("model_output"), try file("sample"), try file("noise"), try file("prev_sample")
+            )
             for index in scheduler.timesteps.indices {
                 let range = (index * size)..<((index + 1) * size)
                 var x = Array(samples[range])
@@ -136,26 +142,38 @@ struct DiffusionSchedulerTests {
             do { _ = try DiffusionScheduler(settings) } catch { return error.message }
             return nil
         }
-        #expect(message(.init(kind: .ddpm, numTrainTimesteps: 100, numInferenceSteps: 101))
-            == "diffusion.num_inference_steps 101 must be in 1...num_train_timesteps (100)")
-        #expect(message(.init(kind: .ddpm, numTrainTimesteps: 0, numInferenceSteps: 1)) == "diffusion.num_train_timesteps must be in 1...1000000, not 0")
-        #expect(message(.init(kind: .ddpm, numTrainTimesteps: 1_000_000_000_000, numInferenceSteps: 1))
-            == "diffusion.num_train_timesteps must be in 1...1000000, not 1000000000000")
-        #expect(message(.init(kind: .ddim, numTrainTimesteps: 100, numInferenceSteps: 10, betaSchedule: .sigmoid))
-            == "diffusion.beta_schedule 'sigmoid' is DDPM-only (diffusers' DDIMScheduler does not implement it)")
-        #expect(message(.init(kind: .ddpm, numTrainTimesteps: 100, numInferenceSteps: 10, clipSampleRange: 0))?
-            .hasPrefix("diffusion.clip_sample_range must be a positive number") == true)
-        #expect(message(.init(kind: .ddpm, numTrainTimesteps: 100, numInferenceSteps: 10, betaSchedule: .linear, betaStart: 0.5, betaEnd: 0.1))?
-            .hasPrefix("diffusion.beta_start 0.5 and beta_end 0.1") == true)
-        #expect(message(.init(kind: .ddpm, numTrainTimesteps: 100, numInferenceSteps: 10, stepsOffset: 10))
-            == "diffusion.steps_offset 10 puts the first timestep past num_train_timesteps 100")
+        #expect(
+            message(.init(kind: .ddpm, numTrainTimesteps: 100, numInferenceSteps: 101))
+                == "diffusion.num_inference_steps 101 must be in 1...num_train_timesteps (100)")
+        #expect(
+            message(.init(kind: .ddpm, numTrainTimesteps: 0, numInferenceSteps: 1))
+                == "diffusion.num_train_timesteps must be in 1...1000000, not 0")
+        #expect(
+            message(.init(kind: .ddpm, numTrainTimesteps: 1_000_000_000_000, numInferenceSteps: 1))
+                == "diffusion.num_train_timesteps must be in 1...1000000, not 1000000000000")
+        #expect(
+            message(.init(kind: .ddim, numTrainTimesteps: 100, numInferenceSteps: 10, betaSchedule: .sigmoid))
+                == "diffusion.beta_schedule 'sigmoid' is DDPM-only (diffusers' DDIMScheduler does not implement it)")
+        #expect(
+            message(.init(kind: .ddpm, numTrainTimesteps: 100, numInferenceSteps: 10, clipSampleRange: 0))?
+                .hasPrefix("diffusion.clip_sample_range must be a positive number") == true)
+        #expect(
+            message(.init(kind: .ddpm, numTrainTimesteps: 100, numInferenceSteps: 10, betaSchedule: .linear, betaStart: 0.5, betaEnd: 0.1))?
+                .hasPrefix("diffusion.beta_start 0.5 and beta_end 0.1") == true)
+        #expect(
+            message(.init(kind: .ddpm, numTrainTimesteps: 100, numInferenceSteps: 10, stepsOffset: 10))
+                == "diffusion.steps_offset 10 puts the first timestep past num_train_timesteps 100")
         // An offset whose timesteps would overflow, and tables that would divide by zero in `step` (NaN actions).
-        #expect(message(.init(kind: .ddpm, numTrainTimesteps: 2048, numInferenceSteps: 2, stepsOffset: Int.max - 1023))
-            == "diffusion.steps_offset \(Int.max - 1023) must be in 0..<num_train_timesteps (2048)")
-        #expect(message(.init(kind: .ddpm, numTrainTimesteps: 100, numInferenceSteps: 10, betaSchedule: .linear, betaStart: 0, betaEnd: 0.02))
-            == "diffusion.beta_start 0.0, beta_end 0.02 and beta_schedule 'linear' give alphas_cumprod 1.0 at t = 0, outside (0, 1)")
-        #expect(message(.init(kind: .ddim, numTrainTimesteps: 100_000, numInferenceSteps: 10, betaSchedule: .linear, betaStart: 0.5, betaEnd: 0.9))?
-            .hasSuffix("outside (0, 1)") == true)
+        #expect(
+            message(.init(kind: .ddpm, numTrainTimesteps: 2048, numInferenceSteps: 2, stepsOffset: Int.max - 1023))
+                == "diffusion.steps_offset \(Int.max - 1023) must be in 0..<num_train_timesteps (2048)")
+        #expect(
+            message(.init(kind: .ddpm, numTrainTimesteps: 100, numInferenceSteps: 10, betaSchedule: .linear, betaStart: 0, betaEnd: 0.02))
+                == "diffusion.beta_start 0.0, beta_end 0.02 and beta_schedule 'linear' give alphas_cumprod 1.0 at t = 0, outside (0, 1)")
+        #expect(
+            message(
+                .init(kind: .ddim, numTrainTimesteps: 100_000, numInferenceSteps: 10, betaSchedule: .linear, betaStart: 0.5, betaEnd: 0.9))?
+                .hasSuffix("outside (0, 1)") == true)
         #expect(message(.init(kind: .ddpm, numTrainTimesteps: 100, numInferenceSteps: 10)) == nil)
     }
 }

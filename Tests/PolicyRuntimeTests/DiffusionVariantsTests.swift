@@ -1,8 +1,9 @@
 import Foundation
 import InteropSupport
-@testable import PolicyRuntime
 import PolicyWire
 import Testing
+
+@testable import PolicyRuntime
 
 /// The Diffusion Policy fixtures for LeRobot's `resize_shape` and `observation.environment_state` (made by
 /// `tools/make_diffusion_fixture.py --variant …`, same recording as `diffusion-tiny`: three single-request episodes,
@@ -143,7 +144,8 @@ struct DiffusionVariantsTests {
         let missing = try DiffusionONNXTests.edited(Self.encoderInput(name, nil), from: Self.envstate)
         #expect(
             DiffusionONNXTests.loadError(missing)
-                == "\(missing.path)/onnx/model.json: config.json's input feature 'observation.environment_state' is not an input of the encoder graph")
+                == "\(missing.path)/onnx/model.json: config.json's input feature 'observation.environment_state' is not an input of the encoder graph"
+        )
         // config.json's environment state with another rank.
         let rank = try DiffusionONNXTests.edited(
             { _ in },
@@ -156,7 +158,9 @@ struct DiffusionVariantsTests {
             },
             from: Self.envstate)
         let rankError = DiffusionONNXTests.loadError(rank)
-        #expect(rankError?.contains("'observation.environment_state' must be one positive length [N] in config.json") == true, "got: \(rankError ?? "no error")")
+        #expect(
+            rankError?.contains("'observation.environment_state' must be one positive length [N] in config.json") == true,
+            "got: \(rankError ?? "no error")")
         for url in [wrong, missing, rank] { try? FileManager.default.removeItem(at: url) }
     }
 

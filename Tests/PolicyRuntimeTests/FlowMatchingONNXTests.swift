@@ -2,9 +2,10 @@ import FlowMatching
 import Foundation
 import InteropSupport
 import ONNXRuntime
-@testable import PolicyRuntime
 import PolicyWire
 import Testing
+
+@testable import PolicyRuntime
 
 /// The committed SmolVLA fixture (`Tests/Fixtures/smolvla-tiny`, made by `tools/make_flow_fixture.py`): LeRobot's
 /// SmolVLA with random weights on a tiny SmolVLM, exported as prefix + velocity graphs, with what PyTorch's
@@ -128,7 +129,8 @@ struct FlowMatchingONNXTests {
         // The fixture's action mode (MEAN_STD for SmolVLA and pi0, QUANTILES for pi0.5).
         let post = try #require(
             try JSONSerialization.jsonObject(with: try Data(contentsOf: file("policy_postprocessor.json"))) as? [String: Any])
-        let normMap = try #require(((post["steps"] as? [[String: Any]])?.first?["config"] as? [String: Any])?["norm_map"] as? [String: String])
+        let normMap = try #require(
+            ((post["steps"] as? [[String: Any]])?.first?["config"] as? [String: Any])?["norm_map"] as? [String: String])
         let mode = try #require(NormalizationMode(rawValue: normMap["ACTION"] ?? ""))
         let (first, second) = try #require(mode.statNames)
         let action = try FeatureNormalization(
@@ -200,7 +202,8 @@ struct FlowMatchingONNXTests {
             executionHorizon: batch["execution_horizon"] as! Int)
         let prefixes = try Fixtures.floats(file(batch["prefixes"] as! String))
         let perRow = try (0..<3).map { r in
-            try graphs.guide(prefix: Array(prefixes[(r * 60)..<((r + 1) * 60)]), rows: 10, delay: batch["delay"] as! Int, guidance: guidance)
+            try graphs.guide(
+                prefix: Array(prefixes[(r * 60)..<((r + 1) * 60)]), rows: 10, delay: batch["delay"] as! Int, guidance: guidance)
         }
         let batched = try graphs.sample(
             conditioning: try Self.encode(graphs, requests), batch: 3, noise: requests.flatMap(\.noise), guides: perRow)
@@ -219,7 +222,8 @@ struct FlowMatchingONNXTests {
             ($0 as? PolicyRuntimeError)?.message == "noise has 2 values, not 1 × 50 × 32"
         }
         #expect {
-            try graphs.guide(prefix: [Float](repeating: 0, count: 60 * 6), rows: 60, delay: 0, guidance: try RTCGuidance(executionHorizon: 60))
+            try graphs.guide(
+                prefix: [Float](repeating: 0, count: 60 * 6), rows: 60, delay: 0, guidance: try RTCGuidance(executionHorizon: 60))
         } throws: { ($0 as? PolicyRuntimeError)?.code == .invalidInput }
     }
 }

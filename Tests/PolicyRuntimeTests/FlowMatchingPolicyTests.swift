@@ -2,10 +2,11 @@ import FlowMatching
 import Foundation
 import InteropSupport
 import ONNXRuntime
-@testable import PolicyRuntime
 import PolicyWire
 import Testing
 import Tokenizers
+
+@testable import PolicyRuntime
 
 /// SmolVLA, pi0 and pi0.5 served as a policy (`PolicyLoader` → ``ONNXFlowMatchingPolicy``): the request a server
 /// builds from the wire (raw state, camera frames, the task string, RTC inputs) through the Swift pre-processor (new
@@ -43,9 +44,13 @@ struct FlowMatchingPolicyTests {
         return try (FlowMatchingONNXTests.manifest(directory)["requests"] as! [[String: Any]]).map { entry in
             var images: [(key: String, image: RGBImage)] = []
             for (key, image) in (entry["images"] as! [String: [String: Any]]).sorted(by: { $0.key < $1.key }) {
-                images.append((key, try RGBImage(
-                    width: image["width"] as! Int, height: image["height"] as! Int,
-                    pixels: try Fixtures.bytes(file(image["file"] as! String)))))
+                images.append(
+                    (
+                        key,
+                        try RGBImage(
+                            width: image["width"] as! Int, height: image["height"] as! Int,
+                            pixels: try Fixtures.bytes(file(image["file"] as! String)))
+                    ))
             }
             return Sample(
                 task: entry["task"] as! String, state: try Fixtures.floats(file(entry["state"] as! String)), images: images,
@@ -73,8 +78,9 @@ struct FlowMatchingPolicyTests {
         #expect(policy.guidance.schedule == .linear && policy.guidance.maxGuidanceWeight == 10)
     }
 
-    @Test("The request is tokenized as LeRobot's pipeline did (new line or state prompt, tokenizer, padding to the graph's length)",
-          arguments: fixtures)
+    @Test(
+        "The request is tokenized as LeRobot's pipeline did (new line or state prompt, tokenizer, padding to the graph's length)",
+        arguments: fixtures)
     func tokens(fixture: String) throws {
         let policy = try Self.policy(Self.fixture(fixture))
         for sample in try Self.samples(Self.fixture(fixture)) {
@@ -88,8 +94,9 @@ struct FlowMatchingPolicyTests {
         }
     }
 
-    @Test("RTC off: the whole request path matches PyTorch in model and robot space, alone and as one batch",
-          arguments: fixtures)
+    @Test(
+        "RTC off: the whole request path matches PyTorch in model and robot space, alone and as one batch",
+        arguments: fixtures)
     func plain(fixture: String) throws {
         let policy = try Self.policy(Self.fixture(fixture))
         let samples = try Self.samples(Self.fixture(fixture))
@@ -111,8 +118,9 @@ struct FlowMatchingPolicyTests {
         print("\(fixture) served, RTC off: max |Swift − PyTorch| = \(worst)")
     }
 
-    @Test("RTC on: each robot's own delay and prefix, alone and all in one batch; no prefix means no guidance",
-          arguments: fixtures)
+    @Test(
+        "RTC on: each robot's own delay and prefix, alone and all in one batch; no prefix means no guidance",
+        arguments: fixtures)
     func guided(fixture: String) throws {
         let directory = Self.fixture(fixture)
         func file(_ name: String) -> URL { directory.appendingPathComponent(name) }
@@ -136,7 +144,9 @@ struct FlowMatchingPolicyTests {
             if valid == 0 {
                 // The robot sent no prefix (first chunk of an episode): LeRobot's RTC processor returns the plain
                 // velocity for a nil prefix, so the chunk is the unguided one, bit for bit.
-                #expect(output.chunkModel == (try policy.predictChunks([(sample.request, policy.makeSessionState())], noise: sample.noise)[0].chunkModel))
+                #expect(
+                    output.chunkModel
+                        == (try policy.predictChunks([(sample.request, policy.makeSessionState())], noise: sample.noise)[0].chunkModel))
                 #expect(Fixtures.maxAbsDiff(output.chunkModel, sample.chunkModel) <= Self.tolerance, "case \(k): unguided")
                 continue
             }
@@ -174,9 +184,13 @@ struct FlowMatchingPolicyTests {
         try Self.editPipeline(copy.appendingPathComponent("policy_preprocessor.json")) { steps in
             let normalizer = steps.firstIndex { ($0["registry_name"] as? String) == "normalizer_processor" }!
             steps.insert(
-                ["registry_name": "relative_actions_processor",
-                 "config": ["enabled": true, "exclude_joints": ["gripper"],
-                            "action_names": ["a.pos", "b.pos", "c.pos", "d.pos", "e.pos", "gripper.pos"]]],
+                [
+                    "registry_name": "relative_actions_processor",
+                    "config": [
+                        "enabled": true, "exclude_joints": ["gripper"],
+                        "action_names": ["a.pos", "b.pos", "c.pos", "d.pos", "e.pos", "gripper.pos"],
+                    ],
+                ],
                 at: normalizer)
         }
         try Self.editPipeline(copy.appendingPathComponent("policy_postprocessor.json")) { steps in
@@ -251,8 +265,9 @@ struct FlowMatchingPolicyTests {
             do { _ = try Self.policy(copy) } catch { return "\(error)" }
             return "loaded"
         }
-        #expect(try edited("max_action_dim", 4_611_686_018_427_387_904).contains(
-            "flow_matching.max_action_dim must be an integer in 1...4096, not 4611686018427387904"))
+        #expect(
+            try edited("max_action_dim", 4_611_686_018_427_387_904).contains(
+                "flow_matching.max_action_dim must be an integer in 1...4096, not 4611686018427387904"))
         #expect(try edited("chunk_size", 0).contains("flow_matching.chunk_size must be an integer in 1...10000, not 0"))
         #expect(try edited("num_steps", "10").contains("flow_matching.num_steps must be an integer in 1...10000, not \"10\""))
         // In bounds but not what the graph samples in: refused at load, not at every request.

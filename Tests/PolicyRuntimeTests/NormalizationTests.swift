@@ -1,6 +1,7 @@
 import Foundation
-@testable import PolicyRuntime
 import Testing
+
+@testable import PolicyRuntime
 
 @Suite("LeRobot normalization in Swift against numpy")
 struct NormalizationTests {
@@ -37,9 +38,11 @@ struct NormalizationTests {
                 == "s: MIN_MAX for 'observation.state' needs the 'observation.state.min' and 'observation.state.max' statistics"
         }
         #expect {
-            try FeatureNormalization(key: "action", mode: .meanStd, shape: [3], stats: ["mean": [0, 0], "std": [1, 1]], eps: 1e-8, source: "s")
+            try FeatureNormalization(
+                key: "action", mode: .meanStd, shape: [3], stats: ["mean": [0, 0], "std": [1, 1]], eps: 1e-8, source: "s")
         } throws: {
-            ($0 as? PolicyRuntimeError)?.message == "s: 'action.mean' has 2 values, which fits neither the feature shape [3] nor its channels"
+            ($0 as? PolicyRuntimeError)?.message
+                == "s: 'action.mean' has 2 values, which fits neither the feature shape [3] nor its channels"
         }
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
 import ONNXRuntime
-@testable import PolicyRuntime
 import PolicyWire
 import Testing
+
+@testable import PolicyRuntime
 
 /// A small ACT-shaped model package (ACT's config fields, processor JSONs, normalizer stats, an onnx/ graph) built
 /// by `python/onnx_policy_fixtures.py tiny-act`, with the chunks LeRobot's formulas + Python onnxruntime give.
@@ -76,8 +77,10 @@ struct ONNXPolicyTests {
         let orphan = FileManager.default.temporaryDirectory.appendingPathComponent("act-orphan-\(UUID().uuidString)")
         try FileManager.default.copyItem(at: directory, to: orphan)
         let pre = orphan.appendingPathComponent("policy_preprocessor.json")
-        try (try String(contentsOf: pre, encoding: .utf8)).replacingOccurrences(of: "\"relative_actions_processor\"", with: "\"to_batch_processor\"")
-            .write(to: pre, atomically: true, encoding: .utf8)
+        try (try String(contentsOf: pre, encoding: .utf8)).replacingOccurrences(
+            of: "\"relative_actions_processor\"", with: "\"to_batch_processor\""
+        )
+        .write(to: pre, atomically: true, encoding: .utf8)
         #expect {
             try PolicyLoader.load(directory: orphan)
         } throws: {
@@ -165,7 +168,9 @@ struct ONNXPolicyTests {
                 + "tokenizer_processor step follows it"
         }
         // An unknown normalization mode.
-        let mode = try edit("policy_postprocessor.json") { $0.replacingOccurrences(of: "\"ACTION\": \"MEAN_STD\"", with: "\"ACTION\": \"LOG\"") }
+        let mode = try edit("policy_postprocessor.json") {
+            $0.replacingOccurrences(of: "\"ACTION\": \"MEAN_STD\"", with: "\"ACTION\": \"LOG\"")
+        }
         #expect {
             try PolicyLoader.load(directory: mode)
         } throws: { ($0 as? PolicyRuntimeError)?.message.contains("normalization mode 'LOG' for ACTION is not supported") == true }
@@ -173,7 +178,10 @@ struct ONNXPolicyTests {
         let pi0 = try edit("config.json") { $0.replacingOccurrences(of: "\"type\": \"act\"", with: "\"type\": \"groot\"") }
         #expect {
             try PolicyLoader.load(directory: pi0)
-        } throws: { ($0 as? PolicyRuntimeError)?.message == "policy type 'groot' (\(pi0.path)) is not served by the ONNX runtime yet (supported: act, diffusion, pi0, pi05, smolvla)" }
+        } throws: {
+            ($0 as? PolicyRuntimeError)?.message
+                == "policy type 'groot' (\(pi0.path)) is not served by the ONNX runtime yet (supported: act, diffusion, pi0, pi05, smolvla)"
+        }
         let bare = try edit("config.json") { $0 }
         try fm.removeItem(at: bare.appendingPathComponent("onnx/model.json"))
         #expect {

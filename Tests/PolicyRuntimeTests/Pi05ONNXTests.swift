@@ -2,10 +2,11 @@ import FlowMatching
 import Foundation
 import InteropSupport
 import ONNXRuntime
-@testable import PolicyRuntime
 import PolicyWire
 import Testing
 import Tokenizers
+
+@testable import PolicyRuntime
 
 /// The committed pi0.5 fixture (`Tests/Fixtures/pi05-tiny`, made by `tools/make_pi05_fixture.py`): LeRobot's `pi05`
 /// with random weights on a tiny PaliGemma + action expert whose norms are adaptive (adaRMS on the flow-matching
@@ -29,10 +30,11 @@ struct Pi05ONNXTests {
         #expect(graphs.config.type == "pi05" && graphs.settings.numSteps == 10 && graphs.settings.chunkSize == 50)
         #expect(graphs.settings.maxActionDim == 32 && graphs.settings.actionDim == 6 && graphs.settings.languageTokens == 72)
         #expect(graphs.sampler.steps == 10 && graphs.sampler.rows == 50 && graphs.sampler.dims == 32)
-        #expect(graphs.prefix.inputNames.sorted() == [
-            "observation.images.front", "observation.images.wrist", "observation.language.attention_mask",
-            "observation.language.tokens",
-        ])
+        #expect(
+            graphs.prefix.inputNames.sorted() == [
+                "observation.images.front", "observation.images.wrist", "observation.language.attention_mask",
+                "observation.language.tokens",
+            ])
         #expect(graphs.conditioningNames.first == "prefix_pad_mask" && graphs.conditioningNames.count == 1 + 2 * 2)
         #expect(Set(graphs.velocity.inputNames) == Set(graphs.conditioningNames + ["x_t", "time"]))
         // The cache of 2 images × 16 patches + 72 tokens, one KV head of 16.

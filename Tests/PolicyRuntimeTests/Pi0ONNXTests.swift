@@ -2,8 +2,9 @@ import FlowMatching
 import Foundation
 import InteropSupport
 import ONNXRuntime
-@testable import PolicyRuntime
 import Testing
+
+@testable import PolicyRuntime
 
 /// The committed pi0 fixture (`Tests/Fixtures/pi0-tiny`, made by `tools/make_pi0_fixture.py`): LeRobot's pi0 with
 /// random weights on a tiny PaliGemma + action expert (stock transformers with `tools/pi0_transformers_patch.py`),

@@ -56,8 +56,8 @@ struct PolicyRuntimeTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("act-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try """
-            {"type": "act", "chunk_size": 10, "output_features": {"action": {"type": "ACTION", "shape": [2]}}}
-            """.write(to: directory.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+        {"type": "act", "chunk_size": 10, "output_features": {"action": {"type": "ACTION", "shape": [2]}}}
+        """.write(to: directory.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
         #expect {
             try PolicyLoader.load(directory: directory)
         } throws: { ($0 as? PolicyRuntimeError)?.message.hasPrefix("policy type 'act'") == true }

@@ -1,6 +1,7 @@
 import Foundation
-@testable import PolicyRuntime
 import Testing
+
+@testable import PolicyRuntime
 
 @Suite("Relative actions")
 struct RelativeActionsTests {
@@ -8,7 +9,10 @@ struct RelativeActionsTests {
 
     @Test("Mask: an exclude token equal to or inside a name (any case) excludes it; no tokens or no names = all relative")
     func mask() {
-        #expect(RelativeActions(actionDim: 6, excludeJoints: ["gripper"], actionNames: Self.names).mask == [true, true, true, true, true, false])
+        #expect(
+            RelativeActions(actionDim: 6, excludeJoints: ["gripper"], actionNames: Self.names).mask == [
+                true, true, true, true, true, false,
+            ])
         #expect(RelativeActions(actionDim: 6, excludeJoints: ["gripper"], actionNames: []).mask == Array(repeating: true, count: 6))
         #expect(RelativeActions(actionDim: 6, excludeJoints: [], actionNames: Self.names).mask == Array(repeating: true, count: 6))
         // Dimensions past the name list are relative.

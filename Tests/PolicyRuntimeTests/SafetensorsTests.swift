@@ -1,6 +1,7 @@
 import Foundation
-@testable import PolicyRuntime
 import Testing
+
+@testable import PolicyRuntime
 
 @Suite("safetensors reader")
 struct SafetensorsTests {
@@ -46,17 +47,31 @@ struct SafetensorsTests {
             (file(header: "{}", data: [], length: 1 << 40), "header length 1099511627776 does not fit in the file's 10 bytes"),
             (file(header: "{not json", data: []), "the header is not valid JSON"),
             (file(header: "[1]", data: []), "the header is not a JSON object"),
-            (file(header: #"{"a":{"dtype":"F32","shape":[1]}}"#, data: [0, 0, 0, 0]), "tensor 'a' needs dtype, shape and two data_offsets"),
+            (
+                file(header: #"{"a":{"dtype":"F32","shape":[1]}}"#, data: [0, 0, 0, 0]),
+                "tensor 'a' needs dtype, shape and two data_offsets"
+            ),
             (file(header: #"{"a":{"dtype":"C64","shape":[1],"data_offsets":[0,8]}}"#, data: []), "tensor 'a' has unsupported dtype C64"),
-            (file(header: #"{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0]), "tensor 'a' has a bad shape [-1]"),
-            (file(header: #"{"a":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0]),
-             "tensor 'a' shape [4611686018427387904, 4] is too large"),
-            (file(header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, data: [0, 0, 0, 0]),
-             "tensor 'a' data_offsets [0, 8] fall outside the 4 data bytes"),
-            (file(header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[4,0]}}"#, data: [0, 0, 0, 0]),
-             "tensor 'a' data_offsets [4, 0] fall outside the 4 data bytes"),
-            (file(header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0]),
-             "tensor 'a': F32 [2] needs 8 bytes, data_offsets give 4"),
+            (
+                file(header: #"{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0]),
+                "tensor 'a' has a bad shape [-1]"
+            ),
+            (
+                file(header: #"{"a":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0]),
+                "tensor 'a' shape [4611686018427387904, 4] is too large"
+            ),
+            (
+                file(header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, data: [0, 0, 0, 0]),
+                "tensor 'a' data_offsets [0, 8] fall outside the 4 data bytes"
+            ),
+            (
+                file(header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[4,0]}}"#, data: [0, 0, 0, 0]),
+                "tensor 'a' data_offsets [4, 0] fall outside the 4 data bytes"
+            ),
+            (
+                file(header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0]),
+                "tensor 'a': F32 [2] needs 8 bytes, data_offsets give 4"
+            ),
         ])
     func malformed(bytes: Data, message: String) {
         #expect {

@@ -19,7 +19,9 @@ struct BatchServingInteropTests {
                 group.addTask {
                     let state = (0..<6).map { String(0.05 + 0.3 * Float(i) - 0.2 * Float($0)) }.joined(separator: ",")
                     let events = try await fixture.client("robot-\(i)", ["--count", "4", "--close"], state: state, cameras: cameras)
-                    let chunks = events.filter { $0["event"] as? String == "chunk" }.map { PolicyServerInteropTests.floats($0["chunk_robot"]) }
+                    let chunks = events.filter { $0["event"] as? String == "chunk" }.map {
+                        PolicyServerInteropTests.floats($0["chunk_robot"])
+                    }
                     return (i, chunks, "\(events.last ?? [:])")
                 }
             }

@@ -17,19 +17,23 @@ struct DrainTests {
             ].map { $0.appendingPathComponent("lerobot-policy-server") }
             guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
                 throw PythonRunner.Failure(
-                    description: "lerobot-policy-server is not built (looked in \(candidates.map(\.path))); run `swift build --build-tests` or ./scripts/test")
+                    description:
+                        "lerobot-policy-server is not built (looked in \(candidates.map(\.path))); run `swift build --build-tests` or ./scripts/test"
+                )
             }
             return found
         }
     }
 
-    @Test("SIGTERM: the server token vanishes first, the in-flight request is answered, exit status 0",
-          arguments: [ServerFixture.Topology.router, .peer])
+    @Test(
+        "SIGTERM: the server token vanishes first, the in-flight request is answered, exit status 0",
+        arguments: [ServerFixture.Topology.router, .peer])
     func drain(_ topology: ServerFixture.Topology) async throws {
         let router = topology == .router ? try await ZenohRouter.start() : nil
         defer { router?.stop() }
         let endpoint = router?.endpoint ?? "tcp/127.0.0.1:\(freeLoopbackPort())"
-        let zenohFlags = router == nil
+        let zenohFlags =
+            router == nil
             ? ["--zenoh.mode=peer", "--zenoh.listen_endpoints=[\"\(endpoint)\"]"]
             : ["--zenoh.connect_endpoints=[\"\(endpoint)\"]"]
         let robotMode = router == nil ? "peer" : "client"
@@ -41,9 +45,10 @@ struct DrainTests {
 
         let server = Process()
         server.executableURL = try Self.executable
-        server.arguments = [
-            "--model.repo_or_path=\(model.path)", "--default_task=test task", "--warmup_inferences=0", "--health_port=0",
-        ] + zenohFlags
+        server.arguments =
+            [
+                "--model.repo_or_path=\(model.path)", "--default_task=test task", "--warmup_inferences=0", "--health_port=0",
+            ] + zenohFlags
         let output = Pipe()
         server.standardOutput = output
         server.standardError = FileHandle.nullDevice
@@ -56,14 +61,17 @@ struct DrainTests {
         #expect(String(decoding: ready, as: UTF8.self).hasPrefix("Policy server up: prefix=@lerobot/"))
 
         let prefix = String(decoding: ready, as: UTF8.self).split(separator: " ")[3].dropFirst("prefix=".count)
-        let watcher = try PythonProcess("zenoh_tool.py", ["-m", robotMode, "-e", endpoint, "liveliness-sub", "-k", "\(prefix)/server/alive", "--history"])
+        let watcher = try PythonProcess(
+            "zenoh_tool.py", ["-m", robotMode, "-e", endpoint, "liveliness-sub", "-k", "\(prefix)/server/alive", "--history"])
         defer { watcher.stop() }
         try await watcher.awaitLine { $0.contains("\"kind\": \"PUT\"") }
 
-        let robot = try PythonProcess("lerobot_client.py", [
-            "-e", endpoint, "-m", robotMode, "--model", model.path, "--task", "test task", "--uuid", "drain-robot", "--count", "1",
-            "--cameras", "observation.images.front", "--image-size", "48x64", "--timeout", "10",
-        ])
+        let robot = try PythonProcess(
+            "lerobot_client.py",
+            [
+                "-e", endpoint, "-m", robotMode, "--model", model.path, "--task", "test task", "--uuid", "drain-robot", "--count", "1",
+                "--cameras", "observation.images.front", "--image-size", "48x64", "--timeout", "10",
+            ])
         defer { robot.stop() }
         try await robot.awaitLine { $0.contains("\"event\": \"ack\"") }
         try await Task.sleep(for: .milliseconds(700))  // the observation left 0.3 s after the ack; inference takes 1.5 s

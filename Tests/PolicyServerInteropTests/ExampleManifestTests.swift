@@ -53,13 +53,17 @@ struct ExampleManifestRunTests {
         let ready = await withCheckedContinuation { continuation in
             DispatchQueue.global().async { continuation.resume(returning: handle.availableData) }
         }
-        #expect(String(decoding: ready, as: UTF8.self).hasPrefix("Policy server up: prefix=@lerobot/examples-mock_policy/main/pick-up-the-cube"))
+        #expect(
+            String(decoding: ready, as: UTF8.self).hasPrefix("Policy server up: prefix=@lerobot/examples-mock_policy/main/pick-up-the-cube")
+        )
 
-        let robot = try PythonProcess("lerobot_client.py", robotFlags + [
-            "--model", "examples/mock_policy", "--task", "pick up the cube", "--count", "2", "--close",
-            "--action-names", "shoulder_pan.pos,shoulder_lift.pos,elbow_flex.pos,wrist_flex.pos,wrist_roll.pos,gripper.pos",
-            "--cameras", "observation.images.front,observation.images.wrist", "--image-size", "480x640",
-        ])
+        let robot = try PythonProcess(
+            "lerobot_client.py",
+            robotFlags + [
+                "--model", "examples/mock_policy", "--task", "pick up the cube", "--count", "2", "--close",
+                "--action-names", "shoulder_pan.pos,shoulder_lift.pos,elbow_flex.pos,wrist_flex.pos,wrist_roll.pos,gripper.pos",
+                "--cameras", "observation.images.front,observation.images.wrist", "--image-size", "480x640",
+            ])
         defer { robot.stop() }
         let done = try await robot.awaitLine(timeout: 30) { $0.contains("\"event\": \"done\"") || $0.contains("\"event\": \"error\"") }
         #expect(done.line.contains("\"event\": \"done\""), "\(example): \(robot.output.suffix(5))")

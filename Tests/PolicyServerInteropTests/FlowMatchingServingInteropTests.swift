@@ -43,8 +43,9 @@ struct FlowMatchingServingInteropTests {
 
     static func mean(_ values: [Float]) -> Float { values.reduce(0, +) / Float(max(1, values.count)) }
 
-    @Test("RTC is granted (not downgraded) and each new chunk continues the robot's leftover; without RTC it does not",
-          arguments: ["smolvla-tiny", "pi0-tiny", "pi05-tiny"])
+    @Test(
+        "RTC is granted (not downgraded) and each new chunk continues the robot's leftover; without RTC it does not",
+        arguments: ["smolvla-tiny", "pi0-tiny", "pi05-tiny"])
     func smoothTransitions(model: String) async throws {
         let fixture = try await ServerFixture(maxSessions: 4, extra: [("model.device", "cpu")], model: Self.fixture(model))
         #expect(fixture.server.rtcActive)
@@ -63,9 +64,10 @@ struct FlowMatchingServingInteropTests {
         let on = Self.seams(guided)
         let off = Self.seams(plain)
         #expect(on.overlap.count == 5 && off.overlap.count == 5, "\(guided.last ?? [:]) \(plain.last ?? [:])")
-        print("\(model) through the server: mean |new − leftover| over rows [\(Self.delay), \(Self.horizon)): "
-              + "RTC on \(on.overlap) (mean \(Self.mean(on.overlap))), off \(off.overlap) (mean \(Self.mean(off.overlap))); "
-              + "switch jump RTC on \(on.jump), off \(off.jump)")
+        print(
+            "\(model) through the server: mean |new − leftover| over rows [\(Self.delay), \(Self.horizon)): "
+                + "RTC on \(on.overlap) (mean \(Self.mean(on.overlap))), off \(off.overlap) (mean \(Self.mean(off.overlap))); "
+                + "switch jump RTC on \(on.jump), off \(off.jump)")
         #expect(Self.mean(on.overlap) < Self.mean(off.overlap) / 4, "RTC must bring each chunk onto the leftover")
         #expect(Self.mean(on.jump) < Self.mean(off.jump) / 4, "RTC must shrink the jump at the switch")
     }

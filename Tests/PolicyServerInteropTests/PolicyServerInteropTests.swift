@@ -11,8 +11,9 @@ struct PolicyServerInteropTests {
         ((value as? [[Any]]) ?? []).map { $0.map { Float(($0 as? NSNumber)?.doubleValue ?? .nan) } }
     }
 
-    @Test("status → open → observations → exact mock chunks with echoed headers → reset → close",
-          arguments: ServerFixture.Topology.allCases)
+    @Test(
+        "status → open → observations → exact mock chunks with echoed headers → reset → close",
+        arguments: ServerFixture.Topology.allCases)
     func fullCycle(_ topology: ServerFixture.Topology) async throws {
         let fixture = try await ServerFixture(topology: topology)
         let events = try await fixture.client("robot-1", ["--count", "4", "--rtc", "--reset-after", "2", "--close", "--prefix-rows", "3"])
@@ -32,10 +33,12 @@ struct PolicyServerInteropTests {
             let robot = Self.floats(chunk["chunk_robot"])
             #expect(model.count == 20 && model.allSatisfy { $0.count == 6 })
             #expect(model.first == state)
-            for t in 0..<20 { for j in 0..<6 {
-                #expect(model[t][j] == state[j] + 0.01 * Float(t))
-                #expect(robot[t][j] == 2 * model[t][j])
-            } }
+            for t in 0..<20 {
+                for j in 0..<6 {
+                    #expect(model[t][j] == state[j] + 0.01 * Float(t))
+                    #expect(robot[t][j] == 2 * model[t][j])
+                }
+            }
             let header = (chunk["header"] as? [Int]) ?? []
             #expect(header.count == 6 && header[0] == 1 && header[1] == 2 && header[2] == i + 1)
             #expect(chunk["seq_id_echo"] as? Int == i + 1 && chunk["client_mono_ns_echo"] as? Int == chunk["mono_sent"] as? Int)
@@ -81,11 +84,14 @@ struct PolicyServerInteropTests {
         let wrongOrder = try await fixture.client("robot-a", ["--count", "1", "--action-names", reversed])
         let mismatch = try #require(wrongOrder.first { $0["event"] as? String == "ack" })
         await fixture.stop()
-        #expect((mismatch["error"] as? String)?.hasPrefix("action feature names/order mismatch — refusing to map chunk columns to motors.") == true)
+        #expect(
+            (mismatch["error"] as? String)?.hasPrefix("action feature names/order mismatch — refusing to map chunk columns to motors.")
+                == true)
     }
 
-    @Test("8 concurrent robots with different states never receive each other's values",
-          arguments: [ServerFixture.Topology.router, .peer])
+    @Test(
+        "8 concurrent robots with different states never receive each other's values",
+        arguments: [ServerFixture.Topology.router, .peer])
     func concurrentRobots(_ topology: ServerFixture.Topology) async throws {
         let fixture = try await ServerFixture(maxSessions: 8, topology: topology)
         // Each robot reports the first row of every chunk it received.

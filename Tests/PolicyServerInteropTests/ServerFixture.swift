@@ -37,12 +37,12 @@ final class ServerFixture: Sendable {
     static func mockCheckpoint() throws -> URL {
         let directory = try PythonRunner.temporaryDirectory("mock-model")
         try """
-            {"type": "mock", "n_obs_steps": 1, "chunk_size": 20,
-             "input_features": {"observation.state": {"type": "STATE", "shape": [6]},
-                                "observation.images.front": {"type": "VISUAL", "shape": [3, 48, 64]}},
-             "output_features": {"action": {"type": "ACTION", "shape": [6]}},
-             "action_feature_names": [\(names.map { "\"\($0)\"" }.joined(separator: ", "))]}
-            """.write(to: directory.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+        {"type": "mock", "n_obs_steps": 1, "chunk_size": 20,
+         "input_features": {"observation.state": {"type": "STATE", "shape": [6]},
+                            "observation.images.front": {"type": "VISUAL", "shape": [3, 48, 64]}},
+         "output_features": {"action": {"type": "ACTION", "shape": [6]}},
+         "action_feature_names": [\(names.map { "\"\($0)\"" }.joined(separator: ", "))]}
+        """.write(to: directory.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
         return directory
     }
 
@@ -54,15 +54,18 @@ final class ServerFixture: Sendable {
         let router = topology == .router ? try await ZenohRouter.start() : nil
         self.router = router
         self.model = try model ?? Self.mockCheckpoint()
-        let zenohKeys: [(key: String, value: String)] = if let router {
-            [("zenoh.connect_endpoints", "[\"\(router.endpoint)\"]")]
-        } else {
-            [("zenoh.mode", "peer"), ("zenoh.listen_endpoints", "[\"tcp/127.0.0.1:0\"]")]
-        }
-        let manifest = try ServerManifest(yaml: nil, overrides: [
-            ("model.repo_or_path", self.model.path), ("max_sessions", "\(maxSessions)"), ("warmup_inferences", "0"),
-            ("default_task", "test task"),
-        ] + zenohKeys + extra)
+        let zenohKeys: [(key: String, value: String)] =
+            if let router {
+                [("zenoh.connect_endpoints", "[\"\(router.endpoint)\"]")]
+            } else {
+                [("zenoh.mode", "peer"), ("zenoh.listen_endpoints", "[\"tcp/127.0.0.1:0\"]")]
+            }
+        let manifest = try ServerManifest(
+            yaml: nil,
+            overrides: [
+                ("model.repo_or_path", self.model.path), ("max_sessions", "\(maxSessions)"), ("warmup_inferences", "0"),
+                ("default_task", "test task"),
+            ] + zenohKeys + extra)
         server = try await ServerStartup.load(manifest)
         let runner = try InferenceRunner(
             policy: server.policy,
@@ -91,10 +94,12 @@ final class ServerFixture: Sendable {
         _ uuid: String, _ extra: [String] = [], state: String = "0.1,0.2,0.3,0.4,0.5,0.6",
         cameras: String = "observation.images.front"
     ) async throws -> [[String: Any]] {
-        let process = try PythonProcess("lerobot_client.py", [
-            "-e", endpoint, "-m", robotMode, "--model", model.path, "--task", "test task", "--uuid", uuid, "--state", state,
-            "--cameras", cameras, "--image-size", "48x64",
-        ] + extra)
+        let process = try PythonProcess(
+            "lerobot_client.py",
+            [
+                "-e", endpoint, "-m", robotMode, "--model", model.path, "--task", "test task", "--uuid", uuid, "--state", state,
+                "--cameras", cameras, "--image-size", "48x64",
+            ] + extra)
         try await process.awaitLine(timeout: 60) { $0.contains("\"event\": \"done\"") || $0.contains("\"event\": \"error\"") }
         process.stop()
         return process.jsonLines()

@@ -27,7 +27,9 @@ struct BatchSchedulingTests {
     func manifest() throws {
         let plain = try ServerManifest(yaml: nil, overrides: [("model.repo_or_path", "x"), ("zenoh.mode", "peer")])
         #expect(plain.scheduler == .roundRobin && plain.schedulerMaxBatch == 8)
-        let batch = try ServerManifest(yaml: nil, overrides: [("model.repo_or_path", "x"), ("zenoh.mode", "peer"), ("scheduler", "batch"), ("scheduler_max_batch", "4")])
+        let batch = try ServerManifest(
+            yaml: nil,
+            overrides: [("model.repo_or_path", "x"), ("zenoh.mode", "peer"), ("scheduler", "batch"), ("scheduler_max_batch", "4")])
         #expect(batch.scheduler == .batch && batch.schedulerMaxBatch == 4)
         #expect {
             try ServerManifest(yaml: nil, overrides: [("model.repo_or_path", "x"), ("zenoh.mode", "peer"), ("scheduler", "fifo")])
@@ -41,11 +43,14 @@ struct BatchSchedulingTests {
     @Test("N sessions served in one run produce exactly the per-session results of N single runs", arguments: [2, 3])
     func batchEqualsSingles(sessions n: Int) async throws {
         let directory = ONNXServingTests.fixtures.appendingPathComponent("act-tiny-2cam")
-        let manifest = try ServerManifest(yaml: nil, overrides: [
-            ("model.repo_or_path", directory.path), ("model.device", "cpu"), ("zenoh.mode", "peer"), ("scheduler", "batch"),
-        ])
+        let manifest = try ServerManifest(
+            yaml: nil,
+            overrides: [
+                ("model.repo_or_path", directory.path), ("model.device", "cpu"), ("zenoh.mode", "peer"), ("scheduler", "batch"),
+            ])
         let server = try await ServerStartup.load(manifest)
-        let runner = try InferenceRunner(policy: server.policy, settings: .init(servingMode: .shared, rtcExecutionHorizon: 10, defaultTask: ""))
+        let runner = try InferenceRunner(
+            policy: server.policy, settings: .init(servingMode: .shared, rtcExecutionHorizon: 10, defaultTask: ""))
         var generator = SystemRandomNumberGenerator()
         func observation(stateCount: Int = 6, nan: Bool = false) throws -> PendingObservation {
             var images: OrderedDictionary<String, WireImage> = [:]
@@ -58,10 +63,12 @@ struct BatchSchedulingTests {
                 images: images, task: "",
                 inferenceDelaySteps: 0, prefixModel: nil, prefixRobot: nil, episodeStart: false
             ).encoded()
-            return PendingObservation(header: AttachmentHeader(messageType: .observation, seqID: 9, episodeID: 1), body: body, receivedAt: runner.now)
+            return PendingObservation(
+                header: AttachmentHeader(messageType: .observation, seqID: 9, episodeID: 1), body: body, receivedAt: runner.now)
         }
         func session(_ i: Int) -> ServerSession {
-            ServerSession(sessionID: "s\(i)", clientUUID: "c\(i)", rtcEnabled: false, task: "", processors: server.policy.makeSessionState(), now: 0)
+            ServerSession(
+                sessionID: "s\(i)", clientUUID: "c\(i)", rtcEnabled: false, task: "", processors: server.policy.makeSessionState(), now: 0)
         }
         let pendings = try (0..<n).map { _ in try observation() }
         var singles: [ActionChunk] = []
@@ -107,6 +114,8 @@ struct BatchSchedulingTests {
         ]
         let refused = runner.serveBatch(&poisoned, serverLoad: 0)
         #expect(try ActionChunk(decoding: try refused[0].get().body).chunkModel?.floats() == singles[0].chunkModel?.floats())
-        #expect(throws: PolicyRuntimeError(.invalidInput, "observation.state[2] is nan: every value must be finite")) { try refused[1].get() }
+        #expect(throws: PolicyRuntimeError(.invalidInput, "observation.state[2] is nan: every value must be finite")) {
+            try refused[1].get()
+        }
     }
 }

@@ -18,7 +18,9 @@ struct DiffusionServingTests {
     static func floats(_ url: URL) throws -> [Float] {
         let data = try Data(contentsOf: url)
         return data.withUnsafeBytes { raw in
-            (0..<(data.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+            (0..<(data.count / 4)).map {
+                Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)))
+            }
         }
     }
 
@@ -39,9 +41,11 @@ struct DiffusionServingTests {
 
     @Test("Exclusive, no RTC; chunks over the wire equal the policy's own; a new episode clears the history")
     func serve() async throws {
-        let manifest = try ServerManifest(yaml: nil, overrides: [
-            ("model.repo_or_path", Self.directory.path), ("model.device", "cpu"), ("zenoh.mode", "peer"),
-        ])
+        let manifest = try ServerManifest(
+            yaml: nil,
+            overrides: [
+                ("model.repo_or_path", Self.directory.path), ("model.device", "cpu"), ("zenoh.mode", "peer"),
+            ])
         let server = try await ServerStartup.load(manifest)
         #expect(server.policy.config.type == "diffusion" && server.policy is ONNXDiffusionPolicy)
         #expect(server.servingMode == .exclusive && !server.rtcActive && !server.policy.supportsRTC)
@@ -89,16 +93,19 @@ struct DiffusionServingTests {
     @Test("Environment state over the wire (no camera): warm-up, chunks equal the policy's own, a missing one is refused")
     func environmentState() async throws {
         let directory = Self.directory.deletingLastPathComponent().appendingPathComponent("diffusion-tiny-envstate-only")
-        let manifest = try ServerManifest(yaml: nil, overrides: [
-            ("model.repo_or_path", directory.path), ("model.device", "cpu"), ("zenoh.mode", "peer"),
-        ])
+        let manifest = try ServerManifest(
+            yaml: nil,
+            overrides: [
+                ("model.repo_or_path", directory.path), ("model.device", "cpu"), ("zenoh.mode", "peer"),
+            ])
         let server = try await ServerStartup.load(manifest)
         #expect(server.capabilities.expectedCameras.isEmpty)
         let runner = try InferenceRunner(
             policy: server.policy, settings: .init(servingMode: server.servingMode, rtcExecutionHorizon: 10, defaultTask: ""))
         try ServerStartup.warmUp(server, runner: runner)
-        let requests = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: directory.appendingPathComponent("requests/requests.json"))) as! [String: Any]
+        let requests =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: directory.appendingPathComponent("requests/requests.json"))) as! [String: Any]
         let entries = Array((requests["episodes"] as! [[[String: Any]]]).joined())
         var session = ServerSession(
             sessionID: "s1", clientUUID: "c1", rtcEnabled: false, task: "", processors: server.policy.makeSessionState(), now: 0)
@@ -120,7 +127,8 @@ struct DiffusionServingTests {
                 superseded: 0, serverLoad: 0)
             let chunk = try #require(try ActionChunk(decoding: reply.body).chunkModel as PolicyTensor?)
             let want = try reference.predictChunk(
-                PolicyRequest(state: state, environmentState: environment), session: referenceSession).chunkModel
+                PolicyRequest(state: state, environmentState: environment), session: referenceSession
+            ).chunkModel
             #expect(chunk.floats() == want, "request \(seq)")
         }
         let missing = Observation(state: try PolicyTensor(float32: [Float](repeating: 0, count: 6)), episodeStart: true)

@@ -21,9 +21,11 @@ struct HealthServerTests {
     func endpoints() async throws {
         let metrics = ServerMetrics(maxSessions: 4)
         let alive = Mutex(true)
-        let server = try await HealthServer.start(host: "127.0.0.1", port: 0, metrics: metrics, isWorkerAlive: {
-            alive.withLock { $0 }
-        })
+        let server = try await HealthServer.start(
+            host: "127.0.0.1", port: 0, metrics: metrics,
+            isWorkerAlive: {
+                alive.withLock { $0 }
+            })
         defer { Task { await server.close() } }
         let ok = try await Self.get(server.port, "/healthz")
         #expect(ok.status == 200 && ok.body == "ok")

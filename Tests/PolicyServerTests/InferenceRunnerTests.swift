@@ -68,7 +68,8 @@ struct InferenceRunnerTests {
     @Test("Exact mock values, both spaces, echoed header and fields")
     func values() throws {
         let policy = try RecordingPolicy()
-        let runner = try InferenceRunner(policy: policy, settings: .init(servingMode: .shared, rtcExecutionHorizon: 10, defaultTask: "fold"))
+        let runner = try InferenceRunner(
+            policy: policy, settings: .init(servingMode: .shared, rtcExecutionHorizon: 10, defaultTask: "fold"))
         var session = Self.session(policy)
         let reply = try runner.serve(try Self.pending(runner: runner), session: &session, superseded: 1, serverLoad: 0.25)
         #expect(reply.header == AttachmentHeader(messageType: .chunk, seqID: 7, episodeID: 1, clientMonoNs: -123, sessionEpoch: 4))
@@ -113,7 +114,8 @@ struct InferenceRunnerTests {
             #expect(session.episodeID == 1 && policy.sessionResets.withLock { $0 } == 1)
             _ = try runner.serve(try Self.pending(episode: 1, runner: runner), session: &session, superseded: 0, serverLoad: 0)
             #expect(policy.sessionResets.withLock { $0 } == 1)
-            _ = try runner.serve(try Self.pending(episode: 1, episodeStart: true, runner: runner), session: &session, superseded: 0, serverLoad: 0)
+            _ = try runner.serve(
+                try Self.pending(episode: 1, episodeStart: true, runner: runner), session: &session, superseded: 0, serverLoad: 0)
             _ = try runner.serve(try Self.pending(episode: 2, runner: runner), session: &session, superseded: 0, serverLoad: 0)
             #expect(policy.sessionResets.withLock { $0 } == 3 && session.episodeID == 2)
             #expect(policy.policyResets.withLock { $0 } == (mode == .exclusive ? 3 : 0))
@@ -135,8 +137,9 @@ struct InferenceRunnerTests {
         let line = AuditLine.render(
             sessionID: "9f2c", clientUUID: "robot-07", seqID: 412, episodeID: 3, queueWaitMs: 1.8, inferenceMs: 93.2,
             superseded: 0, outcome: "ok")
-        #expect(line == "{\"session_id\": \"9f2c\", \"client_uuid\": \"robot-07\", \"seq_id\": 412, \"episode_id\": 3, "
-            + "\"queue_wait_ms\": 1.800, \"inference_ms\": 93.200, \"superseded\": 0, \"outcome\": \"ok\"}")
+        #expect(
+            line == "{\"session_id\": \"9f2c\", \"client_uuid\": \"robot-07\", \"seq_id\": 412, \"episode_id\": 3, "
+                + "\"queue_wait_ms\": 1.800, \"inference_ms\": 93.200, \"superseded\": 0, \"outcome\": \"ok\"}")
         let parsed = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
         #expect(parsed?["client_uuid"] as? String == "robot-07")
     }

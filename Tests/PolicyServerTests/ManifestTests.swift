@@ -1,7 +1,7 @@
 import Foundation
 import PolicyServer
-import Zenoh
 import Testing
+import Zenoh
 
 @Suite("Manifest: YAML, dotted flags, validation texts")
 struct ManifestTests {
@@ -73,8 +73,9 @@ struct ManifestTests {
         #expect(error(nil, base + [("max_sessions", "0")]) == "max_sessions must be >= 1, got 0")
         #expect(error(nil, base + [("zenoh.mode", "router")]) == "zenoh.mode must be 'client' or 'peer', got 'router'")
         #expect(error(nil, [("model.repo_or_path", "m")]) == "zenoh.connect_endpoints is required in client mode (router address)")
-        #expect(error(nil, base + [("zenoh.tls_root_ca_certificate", "/ca.pem")])
-            == "TLS requires all of tls_root_ca_certificate, tls_connect_certificate, tls_connect_private_key")
+        #expect(
+            error(nil, base + [("zenoh.tls_root_ca_certificate", "/ca.pem")])
+                == "TLS requires all of tls_root_ca_certificate, tls_connect_certificate, tls_connect_private_key")
     }
 
     @Test("Unknown keys and wrong types name the key")
@@ -136,9 +137,12 @@ struct ExampleManifestTests {
             } catch { return error.message }
         }
         #expect(refusal([("zenoh.mode", "peer")]).contains("zenoh.listen_endpoints"))
-        #expect(refusal([("zenoh.connect_endpoints", "[\"tcp/r:7447\"]"), ("zenoh.listen_endpoints", "[\"tcp/0.0.0.0:7447\"]")])
-            .contains("zenoh.mode=peer"))
-        #expect(refusal([("zenoh.mode", "peer"), ("zenoh.listen_endpoints", "[\"tls/0.0.0.0:7447\"]")]).contains("zenoh.tls_root_ca_certificate"))
+        #expect(
+            refusal([("zenoh.connect_endpoints", "[\"tcp/r:7447\"]"), ("zenoh.listen_endpoints", "[\"tcp/0.0.0.0:7447\"]")])
+                .contains("zenoh.mode=peer"))
+        #expect(
+            refusal([("zenoh.mode", "peer"), ("zenoh.listen_endpoints", "[\"tls/0.0.0.0:7447\"]")]).contains(
+                "zenoh.tls_root_ca_certificate"))
         #expect(refusal([("zenoh.mode", "peer"), ("zenoh.listen_endpoints", "[\"udp/x\"]")]).contains("zenoh.listen_endpoints"))
     }
 }

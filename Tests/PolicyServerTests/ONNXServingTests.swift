@@ -16,7 +16,9 @@ struct ONNXServingTests {
     static func floats(_ url: URL) throws -> [Float] {
         let data = try Data(contentsOf: url)
         return data.withUnsafeBytes { raw in
-            (0..<(data.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+            (0..<(data.count / 4)).map {
+                Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)))
+            }
         }
     }
 
@@ -26,9 +28,11 @@ struct ONNXServingTests {
     /// Serves every request of `directory/requests/requests.json` through the runner (raw images, so the wire is
     /// lossless) and returns the largest |Swift − reference| of chunk_model and chunk_robot.
     static func serveAll(_ directory: URL, chunk: Int, cameras: [String]) async throws -> (model: Float, robot: Float) {
-        let manifest = try ServerManifest(yaml: nil, overrides: [
-            ("model.repo_or_path", directory.path), ("model.device", "cpu"), ("zenoh.mode", "peer"),
-        ])
+        let manifest = try ServerManifest(
+            yaml: nil,
+            overrides: [
+                ("model.repo_or_path", directory.path), ("model.device", "cpu"), ("zenoh.mode", "peer"),
+            ])
         let server = try await ServerStartup.load(manifest)
         #expect(server.policy.config.type == "act" && !server.rtcActive)
         #expect(server.capabilities.expectedCameras == cameras)

@@ -67,9 +67,11 @@ struct ServingTests {
         #expect(check(o) == .accepted(warnings: [], rtcGranted: true))
         o = Self.good
         o.cameraNames = ["observation.images.wrist"]
-        #expect(check(o) == .rejected(
-            "missing camera features ['observation.images.front'] (client provides ['observation.images.wrist']; "
-                + "resolution may differ — names may not)"))
+        #expect(
+            check(o)
+                == .rejected(
+                    "missing camera features ['observation.images.front'] (client provides ['observation.images.wrist']; "
+                        + "resolution may differ — names may not)"))
         var pinned = s
         pinned.pinnedTask = "fold"
         #expect(check(Self.good, pinned) == .rejected("task is pinned to 'fold' on this server, got 't'"))
@@ -84,9 +86,11 @@ struct ServingTests {
         #expect(check(o) == .accepted(warnings: ["client policy_type='act' != server policy_type='pi0'"], rtcGranted: true))
         var noRTC = s
         noRTC.rtcActive = false
-        #expect(check(Self.good, noRTC) == .accepted(
-            warnings: ["RTC requested but this server/policy does not support it — downgrading to chunk-append"],
-            rtcGranted: false))
+        #expect(
+            check(Self.good, noRTC)
+                == .accepted(
+                    warnings: ["RTC requested but this server/policy does not support it — downgrading to chunk-append"],
+                    rtcGranted: false))
     }
 
     @Test("Round-robin never starves a ready session")

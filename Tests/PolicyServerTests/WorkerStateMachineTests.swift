@@ -1,5 +1,6 @@
-@testable import PolicyServer
 import Testing
+
+@testable import PolicyServer
 
 @Suite("Worker state machine: serving, parking, resets, garbage collection, drain")
 struct WorkerStateMachineTests {

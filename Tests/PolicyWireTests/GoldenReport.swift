@@ -1,5 +1,5 @@
-import NIOCore
 import InteropSupport
+import NIOCore
 import OrderedCollections
 import PolicyWire
 

@@ -81,7 +81,8 @@ struct GoldenVectorTests {
         for c in vectors.cases {
             let (value, encoded) = try Golden.decode(c)
             #expect(encoded.hexString == c.canonical_hex, "\(c.name): Swift's encoding differs from Python's canonical bytes")
-            let report = "{\"name\": \"\(c.name)\", \"decoded\": \(GoldenReport.json(value)), "
+            let report =
+                "{\"name\": \"\(c.name)\", \"decoded\": \(GoldenReport.json(value)), "
                 + "\"encoded_hex\": \"\(encoded.hexString)\"}"
             reports.append(report)
         }

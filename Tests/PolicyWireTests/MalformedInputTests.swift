@@ -1,5 +1,5 @@
-import MessagePack
 import InteropSupport
+import MessagePack
 import NIOCore
 import PolicyWire
 import Testing

@@ -35,7 +35,10 @@ struct CameraMedia {
         directory = try PythonRunner.temporaryDirectory("camera-media")
         video = directory.appendingPathComponent(mjpeg ? "front.avi" : "front-yuyv.avi")
         let codec = mjpeg ? ["-c:v", "mjpeg", "-q:v", "3", "-pix_fmt", "yuvj422p"] : ["-c:v", "rawvideo", "-pix_fmt", "yuyv422"]
-        try Self.ffmpeg(["-f", "lavfi", "-i", "gradients=size=\(Self.width)x\(Self.height):rate=30:speed=0.05", "-t", "\(seconds)"] + codec + [video.path])
+        try Self.ffmpeg(
+            ["-f", "lavfi", "-i", "gradients=size=\(Self.width)x\(Self.height):rate=30:speed=0.05", "-t", "\(seconds)"] + codec + [
+                video.path
+            ])
         let rgb = directory.appendingPathComponent("frames.rgb")
         try Self.ffmpeg(["-i", video.path, "-f", "rawvideo", "-pix_fmt", "rgb24", rgb.path])
         let all = [UInt8](try Data(contentsOf: rgb))
@@ -132,7 +135,9 @@ struct CameraRolloutTests {
         }
     }
 
-    @Test("To a Python server: pass-through bytes as they left the camera and Pillow decodes them; decode + re-encode and a raw YUYV camera deliver the source pixels")
+    @Test(
+        "To a Python server: pass-through bytes as they left the camera and Pillow decodes them; decode + re-encode and a raw YUYV camera deliver the source pixels"
+    )
     func toAPythonServer() async throws {
         let mjpeg = try CameraMedia(mjpeg: true)
         let yuyv = try CameraMedia(mjpeg: false)
@@ -149,9 +154,11 @@ struct CameraRolloutTests {
         for (media, passthrough, path) in cases {
             let images = try PythonRunner.temporaryDirectory("python-images")
             let server = try PythonProcess(
-                "lerobot_server.py", ["-e", router.endpoint, "--model", model.path, "--task", EdgeFixture.task, "--images-dir", images.path])
+                "lerobot_server.py",
+                ["-e", router.endpoint, "--model", model.path, "--task", EdgeFixture.task, "--images-dir", images.path])
             try await server.awaitReady()
-            let camera = "type: opencv, index_or_path: \(media.video.path), width: 64, height: 48, fps: 30, warmup_s: 0.2, "
+            let camera =
+                "type: opencv, index_or_path: \(media.video.path), width: 64, height: 48, fps: 30, warmup_s: 0.2, "
                 + "mjpeg_passthrough: \(passthrough)"
             let run = try await RolloutCommandTests.rollout(
                 Self.arguments(endpoint: router.endpoint, model: model, bus: bus, camera: camera, ["--duration=2.5"]),
@@ -176,7 +183,9 @@ struct CameraRolloutTests {
         }
     }
 
-    @Test("Bad cameras: a missing device refuses before the arm moves; a stream that ends and a stream whose server dies end the run naming the camera")
+    @Test(
+        "Bad cameras: a missing device refuses before the arm moves; a stream that ends and a stream whose server dies end the run naming the camera"
+    )
     func badCameras() async throws {
         let router = try await ZenohRouter.start()
         defer { router.stop() }
@@ -218,9 +227,10 @@ struct CameraRolloutTests {
         defer { if streamer.isRunning { streamer.terminate() } }
         // Connecting would take the server's only client: wait for its listening socket in /proc/net/tcp instead.
         let listening = String(format: "0100007F:%04X 00000000:0000 0A", port)
-        #expect(await EdgeFixture.eventually {
-            ((try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)) ?? "").contains(listening)
-        }, "ffmpeg is not listening on 127.0.0.1:\(port)")
+        #expect(
+            await EdgeFixture.eventually {
+                ((try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)) ?? "").contains(listening)
+            }, "ffmpeg is not listening on 127.0.0.1:\(port)")
         let unplugged = try await RolloutCommandTests.rollout(
             Self.arguments(
                 endpoint: router.endpoint, model: model, bus: bus,

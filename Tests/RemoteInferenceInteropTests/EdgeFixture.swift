@@ -22,10 +22,12 @@ final class InProcessServer: Sendable {
     init(
         zenoh zenohKeys: [(key: String, value: String)], model: URL, rtc: Bool = true, task: String = EdgeFixture.task
     ) async throws {
-        let manifest = try ServerManifest(yaml: nil, overrides: [
-            ("model.repo_or_path", model.path), ("max_sessions", "4"), ("warmup_inferences", "0"),
-            ("default_task", task), ("rtc.enabled", rtc ? "true" : "false"), ("health_port", "0"),
-        ] + zenohKeys)
+        let manifest = try ServerManifest(
+            yaml: nil,
+            overrides: [
+                ("model.repo_or_path", model.path), ("max_sessions", "4"), ("warmup_inferences", "0"),
+                ("default_task", task), ("rtc.enabled", rtc ? "true" : "false"), ("health_port", "0"),
+            ] + zenohKeys)
         server = try await ServerStartup.load(manifest)
         let runner = try InferenceRunner(
             policy: server.policy,
@@ -54,12 +56,12 @@ enum EdgeFixture {
         let dir = try directory ?? PythonRunner.temporaryDirectory("edge-model")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try """
-            {"type": "mock", "n_obs_steps": 1, "chunk_size": \(chunkSize), "mock_compute_ms": \(computeMs),
-             "input_features": {"observation.state": {"type": "STATE", "shape": [6]},
-                                "\(camera)": {"type": "VISUAL", "shape": [3, 48, 64]}},
-             "output_features": {"action": {"type": "ACTION", "shape": [6]}},
-             "action_feature_names": [\(names.map { "\"\($0)\"" }.joined(separator: ", "))]}
-            """.write(to: dir.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+        {"type": "mock", "n_obs_steps": 1, "chunk_size": \(chunkSize), "mock_compute_ms": \(computeMs),
+         "input_features": {"observation.state": {"type": "STATE", "shape": [6]},
+                            "\(camera)": {"type": "VISUAL", "shape": [3, 48, 64]}},
+         "output_features": {"action": {"type": "ACTION", "shape": [6]}},
+         "action_feature_names": [\(names.map { "\"\($0)\"" }.joined(separator: ", "))]}
+        """.write(to: dir.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
         return dir
     }
 
@@ -71,7 +73,9 @@ enum EdgeFixture {
         PolicyDescription(type: "mock", actionFeatureNames: names, visualFeatures: [camera], stateDim: 6, path: model.path)
     }
 
-    static func configuration(router: String, _ change: (inout RemoteInferenceConfiguration) -> Void = { _ in }) -> RemoteInferenceConfiguration {
+    static func configuration(router: String, _ change: (inout RemoteInferenceConfiguration) -> Void = { _ in })
+        -> RemoteInferenceConfiguration
+    {
         var configuration = RemoteInferenceConfiguration()
         configuration.connectEndpoint = router
         configuration.clientUUID = "robot-\(UInt32.random(in: 0...UInt32.max))"
@@ -163,10 +167,11 @@ final class ServerProcess: Sendable {
     /// Starts the server and waits for its ready line.
     init(router: String, model: URL, _ extra: [String] = []) async throws {
         process.executableURL = try Self.executable
-        process.arguments = [
-            "--model.repo_or_path=\(model.path)", "--default_task=\(EdgeFixture.task)", "--warmup_inferences=0",
-            "--health_port=0", "--zenoh.connect_endpoints=[\"\(router)\"]",
-        ] + extra
+        process.arguments =
+            [
+                "--model.repo_or_path=\(model.path)", "--default_task=\(EdgeFixture.task)", "--warmup_inferences=0",
+                "--health_port=0", "--zenoh.connect_endpoints=[\"\(router)\"]",
+            ] + extra
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

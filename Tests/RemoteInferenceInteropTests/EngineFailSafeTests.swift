@@ -103,7 +103,10 @@ struct EngineFailSafeTests {
         #expect(await EdgeFixture.eventually(timeout: 15) { engine.state == .dead })
         loop.stop()
         let reason = try #require(died.withLock { $0 })
-        #expect(reason == "Server model changed across reconnect (\(first.path)@main → \(second.path)@main) — refusing to execute wrong-model chunks")
+        #expect(
+            reason
+                == "Server model changed across reconnect (\(first.path)@main → \(second.path)@main) — refusing to execute wrong-model chunks"
+        )
         #expect(engine.stats.merges == merges)
         #expect(engine.action() == nil)
         await engine.stop()
@@ -174,7 +177,9 @@ struct EngineFailSafeTests {
             policy: EdgeFixture.policy(model), logger: Logger(label: "test.edge"))
         let noServer = await #expect(throws: RemoteInferenceError.self) { try await lonely.start() }
         #expect(noServer?.code == .noServer)
-        #expect(noServer?.message == "No policy server answered status query at '\(lonely.keys.status)' via '\(router.endpoint)' (timeout 0.5s)")
+        #expect(
+            noServer?.message == "No policy server answered status query at '\(lonely.keys.status)' via '\(router.endpoint)' (timeout 0.5s)"
+        )
         await lonely.stop()
 
         let server = try await InProcessServer(router: router.endpoint, model: model)

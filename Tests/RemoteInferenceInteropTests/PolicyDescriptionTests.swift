@@ -15,10 +15,11 @@ struct PolicyDescriptionTests {
         let policy = try await PolicyDescription.load(path: try EdgeFixture.checkpoint().path)
         #expect(policy.type == "mock" && policy.actionFeatureNames == EdgeFixture.names)
         #expect(policy.visualFeatures == [EdgeFixture.camera] && policy.stateDim == 6)
-        let two = try PolicyDescription(json: """
-            {"type": "act", "input_features": {"observation.images.wrist": {"type": "VISUAL", "shape": [3, 4, 4]},
-             "observation.state": {"type": "STATE", "shape": [6]}, "observation.images.front": {"type": "VISUAL", "shape": [3, 4, 4]}}}
-            """, path: "p")
+        let two = try PolicyDescription(
+            json: """
+                {"type": "act", "input_features": {"observation.images.wrist": {"type": "VISUAL", "shape": [3, 4, 4]},
+                 "observation.state": {"type": "STATE", "shape": [6]}, "observation.images.front": {"type": "VISUAL", "shape": [3, 4, 4]}}}
+                """, path: "p")
         #expect(two.visualFeatures == ["observation.images.wrist", "observation.images.front"] && two.actionFeatureNames.isEmpty)
     }
 

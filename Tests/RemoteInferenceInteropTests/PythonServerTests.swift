@@ -38,8 +38,9 @@ struct PythonServerTests {
         // After the first chunk the robot sends its leftover as the RTC prefix with its delay.
         let requests = server.jsonLines().filter { $0["event"] as? String == "served" }
         #expect(requests.count >= 4)
-        #expect(requests.dropFirst().contains { ($0["prefix_rows"] as? Int ?? 0) > 0 && ($0["delay"] as? Int ?? 0) > 0 },
-                "\(requests)")
+        #expect(
+            requests.dropFirst().contains { ($0["prefix_rows"] as? Int ?? 0) > 0 && ($0["delay"] as? Int ?? 0) > 0 },
+            "\(requests)")
         await engine.stop()
     }
 

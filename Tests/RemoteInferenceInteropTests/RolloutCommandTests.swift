@@ -98,11 +98,13 @@ struct RolloutCommandTests {
         let model = try EdgeFixture.checkpoint()
         let server = try await ServerProcess(router: router.endpoint, model: model)
         let run = try await Self.rollout(
-            Self.arguments(router: router.endpoint, model: model, [
-                "--duration=60", "--inference.max_offline_s=1", "--inference.request_timeout_s=0.5",
-                "--inference.handshake_timeout_s=0.3", "--inference.reconnect_initial_backoff_s=0.1",
-                "--inference.reconnect_max_backoff_s=0.2",
-            ]),
+            Self.arguments(
+                router: router.endpoint, model: model,
+                [
+                    "--duration=60", "--inference.max_offline_s=1", "--inference.request_timeout_s=0.5",
+                    "--inference.handshake_timeout_s=0.3", "--inference.reconnect_initial_backoff_s=0.1",
+                    "--inference.reconnect_max_backoff_s=0.2",
+                ]),
             during: { _ in
                 try await Task.sleep(for: .seconds(2))
                 server.kill()
@@ -132,10 +134,13 @@ struct RolloutCommandTests {
         let model = try EdgeFixture.checkpoint()
         let server = try await ServerProcess(router: router.endpoint, model: model)
         defer { server.kill() }
-        let run = try await Self.rollout(Self.arguments(router: router.endpoint, model: model, [
-            "--strategy.type=episodic", "--dataset.episode_time_s=1", "--dataset.reset_time_s=0.5", "--dataset.num_episodes=2",
-            "--duration=30",
-        ]))
+        let run = try await Self.rollout(
+            Self.arguments(
+                router: router.endpoint, model: model,
+                [
+                    "--strategy.type=episodic", "--dataset.episode_time_s=1", "--dataset.reset_time_s=0.5", "--dataset.num_episodes=2",
+                    "--duration=30",
+                ]))
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stats["episodes"] as? Int == 2)
         #expect(run.stats["resets"] as? Int == 3)  // before start, then at the start of each episode

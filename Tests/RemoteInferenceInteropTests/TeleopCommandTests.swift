@@ -15,7 +15,9 @@ struct TeleopCommandTests {
         let slave: Int32
 
         init() throws {
-            func libc<T>(_ name: String, as type: T.Type) -> T { unsafeBitCast(dlsym(UnsafeMutableRawPointer(bitPattern: 0), name)!, to: type) }
+            func libc<T>(_ name: String, as type: T.Type) -> T {
+                unsafeBitCast(dlsym(UnsafeMutableRawPointer(bitPattern: 0), name)!, to: type)
+            }
             master = libc("posix_openpt", as: (@convention(c) (Int32) -> Int32).self)(O_RDWR | O_NOCTTY)
             guard master >= 0, libc("grantpt", as: (@convention(c) (Int32) -> Int32).self)(master) == 0,
                 libc("unlockpt", as: (@convention(c) (Int32) -> Int32).self)(master) == 0,
@@ -78,9 +80,11 @@ struct TeleopCommandTests {
             #expect(before & tcflag_t(ICANON) != 0)
             let sawRaw = Mutex(false)
             let run = try await Self.rollout(
-                RolloutCommandTests.arguments(router: endpoint, model: model, [
-                    "--strategy.type=dagger", "--teleop.type=keyboard", "--duration=60",
-                ]), terminal: terminal,
+                RolloutCommandTests.arguments(
+                    router: endpoint, model: model,
+                    [
+                        "--strategy.type=dagger", "--teleop.type=keyboard", "--duration=60",
+                    ]), terminal: terminal,
                 during: { _ in
                     let raw = await Self.rawMode(terminal)
                     sawRaw.withLock { $0 = raw }
@@ -114,10 +118,12 @@ struct TeleopCommandTests {
         try await Self.withServerAndTerminal { endpoint, model, terminal in
             let before = terminal.lflag
             let run = try await Self.rollout(
-                RolloutCommandTests.arguments(router: endpoint, model: model, [
-                    "--strategy.type=episodic", "--teleop.type=keyboard", "--dataset.episode_time_s=40",
-                    "--dataset.reset_time_s=40", "--dataset.num_episodes=2", "--duration=80",
-                ]), terminal: terminal,
+                RolloutCommandTests.arguments(
+                    router: endpoint, model: model,
+                    [
+                        "--strategy.type=episodic", "--teleop.type=keyboard", "--dataset.episode_time_s=40",
+                        "--dataset.reset_time_s=40", "--dataset.num_episodes=2", "--duration=80",
+                    ]), terminal: terminal,
                 during: { pid in
                     _ = await Self.rawMode(terminal)
                     try await Task.sleep(for: .seconds(2))
@@ -157,7 +163,8 @@ struct TeleopCommandTests {
         let sawRaw = Mutex(false)
         let run = try await Self.rollout(
             RolloutCommandTests.arguments(router: router.endpoint, model: model, ["--strategy.type=dagger", "--duration=5"]),
-            terminal: terminal, during: { _ in
+            terminal: terminal,
+            during: { _ in
                 let raw = await Self.rawMode(terminal, timeout: 5)
                 sawRaw.withLock { $0 = raw }
             })

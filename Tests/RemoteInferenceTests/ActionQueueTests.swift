@@ -63,10 +63,12 @@ struct ActionQueueTests {
         q.merge(original: Self.chunk(20), processed: Self.chunk(20), realDelay: 0)
         for _ in 0..<5 { _ = q.get() }
         var copy = q
-        #expect(copy.merge(original: Self.chunk(20), processed: Self.chunk(20), realDelay: 3, actionIndexBeforeInference: 0).indexDiffMismatch)
+        #expect(
+            copy.merge(original: Self.chunk(20), processed: Self.chunk(20), realDelay: 3, actionIndexBeforeInference: 0).indexDiffMismatch)
         #expect(copy.count == 17)
         copy = q
-        #expect(!copy.merge(original: Self.chunk(20), processed: Self.chunk(20), realDelay: 5, actionIndexBeforeInference: 0).indexDiffMismatch)
+        #expect(
+            !copy.merge(original: Self.chunk(20), processed: Self.chunk(20), realDelay: 5, actionIndexBeforeInference: 0).indexDiffMismatch)
         copy = q
         #expect(!copy.merge(original: Self.chunk(20), processed: Self.chunk(20), realDelay: 5).indexDiffMismatch)
     }

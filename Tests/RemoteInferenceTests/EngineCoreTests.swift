@@ -1,6 +1,7 @@
 import PolicyWire
-@testable import RemoteInference
 import Testing
+
+@testable import RemoteInference
 
 /// The engine's decisions without a network: events in (with explicit times), decisions out.
 @Suite("Engine core: request bookkeeping, RTC snapshot, late chunks")
@@ -92,7 +93,8 @@ struct EngineCoreTests {
         #expect(core.die("gone", now: 14) && !core.die("again", now: 15))
         #expect(core.state == .dead && core.queueDepth == 0 && core.nextAction(now: 15).action == nil)
         #expect({ if case .stop = core.nextWorkerStep(now: 15) { true } else { false } }())
-        #expect(core.stats.transitions.map(\.state) == [.connecting, .streaming, .degraded, .reconnecting, .streaming, .reconnecting, .dead])
+        #expect(
+            core.stats.transitions.map(\.state) == [.connecting, .streaming, .degraded, .reconnecting, .streaming, .reconnecting, .dead])
     }
 }
 

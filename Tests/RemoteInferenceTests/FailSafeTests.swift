@@ -88,7 +88,10 @@ struct FailSafeTests {
         _ = m.serverLivelinessLost(at: 1)
         #expect(
             m.serverModelChanged(from: "lerobot/pi0@main", to: "lerobot/pi0@v2")
-                == .die(reason: "Server model changed across reconnect (lerobot/pi0@main → lerobot/pi0@v2) — refusing to execute wrong-model chunks"))
+                == .die(
+                    reason:
+                        "Server model changed across reconnect (lerobot/pi0@main → lerobot/pi0@v2) — refusing to execute wrong-model chunks"
+                ))
         #expect(m.state == .dead)
         #expect(m.handshakeSucceeded(at: 2) == .none && m.state == .dead)
     }

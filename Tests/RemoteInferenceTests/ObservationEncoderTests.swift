@@ -1,7 +1,8 @@
 import NIOCore
 import PolicyWire
-@testable import RemoteInference
 import Testing
+
+@testable import RemoteInference
 
 @Suite("Observation images on the wire")
 struct ObservationEncoderTests {
@@ -29,7 +30,8 @@ struct ObservationEncoderTests {
         let (_, jpeg) = try Self.cameraJPEG()
         let encoder = try ObservationEncoder(quality: 0, renameMap: [:])
         let decoded = try JPEGDecoder().decode(jpeg)
-        #expect(try encoder.wireImage(.jpeg(jpeg, width: 64, height: 48))
-            == .raw(height: 48, width: 64, data: ByteBuffer(bytes: decoded.pixels)))
+        #expect(
+            try encoder.wireImage(.jpeg(jpeg, width: 64, height: 48))
+                == .raw(height: 48, width: 64, data: ByteBuffer(bytes: decoded.pixels)))
     }
 }

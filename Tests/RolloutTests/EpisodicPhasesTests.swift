@@ -46,8 +46,9 @@ struct EpisodicPhasesTests {
     @Test("episodic reset hand-over and the interpolation (NaN targets keep the value)")
     func episodicHandOver() {
         let pose: [Float] = [0, 10, 20, 30, 40, 50]
-        #expect(HandOver.episodicReset(actuated: true, followerPose: pose, resetToInitialPosition: true)
-            == [.moveLeader(to: pose), .leaderTorque(false)])
+        #expect(
+            HandOver.episodicReset(actuated: true, followerPose: pose, resetToInitialPosition: true)
+                == [.moveLeader(to: pose), .leaderTorque(false)])
         #expect(HandOver.episodicReset(actuated: false, followerPose: pose, resetToInitialPosition: true) == [.slideFollower(from: pose)])
         #expect(HandOver.episodicReset(actuated: nil, followerPose: pose, resetToInitialPosition: true) == [.returnToInitialPosition])
         #expect(HandOver.episodicReset(actuated: nil, followerPose: pose, resetToInitialPosition: false).isEmpty)

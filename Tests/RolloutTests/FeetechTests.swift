@@ -1,5 +1,5 @@
-import Logging
 import Foundation
+import Logging
 import Rollout
 import Testing
 
@@ -73,8 +73,9 @@ struct FeetechTests {
     func packets() throws {
         #expect(FeetechPacket.instruction(.ping, id: 1) == [0xFF, 0xFF, 0x01, 0x02, 0x01, 0xFB])
         #expect(FeetechPacket.instruction(.read, id: 1, parameters: [56, 2]) == [0xFF, 0xFF, 0x01, 0x04, 0x02, 0x38, 0x02, 0xBE])
-        #expect(FeetechPacket.instruction(.syncWrite, id: 0xFE, parameters: [42, 2, 1, 0x00, 0x08])
-            == [0xFF, 0xFF, 0xFE, 0x07, 0x83, 0x2A, 0x02, 0x01, 0x00, 0x08, 0x42])
+        #expect(
+            FeetechPacket.instruction(.syncWrite, id: 0xFE, parameters: [42, 2, 1, 0x00, 0x08])
+                == [0xFF, 0xFF, 0xFE, 0x07, 0x83, 0x2A, 0x02, 0x01, 0x00, 0x08, 0x42])
         let status = try FeetechPacket.status([0xFF, 0xFF, 0x01, 0x04, 0x00, 0x00, 0x08, 0xF2])
         #expect(status.id == 1 && status.error == 0 && status.parameters == [0x00, 0x08])
         #expect(throws: RolloutError.self) { try FeetechPacket.status([0xFF, 0xFF, 0x01, 0x04, 0x00, 0x00, 0x08, 0xF3]) }
@@ -101,9 +102,10 @@ struct FeetechTests {
     }
 
     static func calibration() -> [String: MotorCalibration] {
-        Dictionary(uniqueKeysWithValues: SimulatedArm.jointNames.enumerated().map {
-            ($1, MotorCalibration(id: $0 + 1, homingOffset: -20 + $0, rangeMin: 1000, rangeMax: 3000))
-        })
+        Dictionary(
+            uniqueKeysWithValues: SimulatedArm.jointNames.enumerated().map {
+                ($1, MotorCalibration(id: $0 + 1, homingOffset: -20 + $0, rangeMin: 1000, rangeMax: 3000))
+            })
     }
 
     @Test("connect: handshake, calibration written, LeRobot's configuration, torque on; observe/send/disconnect")
@@ -143,8 +145,9 @@ struct FeetechTests {
     func calibrationFile() throws {
         let file = MotorCalibration.file(robotName: "so_follower", id: "", environment: ["HF_HOME": "/h"])
         #expect(file.path == "/h/lerobot/calibration/robots/so_follower/None.json")
-        #expect(MotorCalibration.file(robotName: "so_follower", id: "arm1", environment: ["HF_LEROBOT_CALIBRATION": "/c"]).path
-            == "/c/robots/so_follower/arm1.json")
+        #expect(
+            MotorCalibration.file(robotName: "so_follower", id: "arm1", environment: ["HF_LEROBOT_CALIBRATION": "/c"]).path
+                == "/c/robots/so_follower/arm1.json")
         let missing = #expect(throws: RolloutError.self) { try MotorCalibration.load(file) }
         #expect(missing?.message.hasPrefix("no calibration file at /h/lerobot/calibration/robots/so_follower/None.json") == true)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Rollout
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 

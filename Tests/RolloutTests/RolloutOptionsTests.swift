@@ -2,9 +2,10 @@ import ArgumentParser
 import Cameras
 import Foundation
 import RemoteInference
-@testable import Rollout
 import Synchronization
 import Testing
+
+@testable import Rollout
 
 @Suite("lerobot-rollout flags")
 struct RolloutOptionsTests {
@@ -18,9 +19,11 @@ struct RolloutOptionsTests {
         #expect(inference.serviceModelID == "" && inference.serviceRevision == "main" && inference.serviceTask == "")
         #expect(inference.clientUUID == "" && inference.jpegQuality == 90 && inference.bufferTime == 0.5)
         #expect(inference.fallback == .hold && inference.handshakeTimeout == 2.0)
-        #expect(inference.failSafe == FailSafeConfiguration(
-            degradedAfter: 1.0, maxActionAge: 3.0, requestTimeout: 5.0, reconnectInitialBackoff: 0.5,
-            reconnectMaxBackoff: 10.0, maxOffline: 60.0))
+        #expect(
+            inference.failSafe
+                == FailSafeConfiguration(
+                    degradedAfter: 1.0, maxActionAge: 3.0, requestTimeout: 5.0, reconnectInitialBackoff: 0.5,
+                    reconnectMaxBackoff: 10.0, maxOffline: 60.0))
         #expect(inference.rtcEnabled && inference.rtcExecutionHorizon == 10 && inference.rtcMaxGuidanceWeight == 10.0)
         #expect(inference.tlsCA == nil && inference.tags.isEmpty)
         #expect(settings.strategy == .base && settings.fps == 30 && settings.duration == 0)
@@ -29,18 +32,21 @@ struct RolloutOptionsTests {
 
     @Test("The seed's command line parses: cameras inline map, dotted flags, booleans, rename map, tags")
     func seedCommandLine() throws {
-        let settings = try RolloutOptions.parse(Self.required + [
-            "--strategy.type=episodic", "--inference.connect_endpoint=tcp/192.168.1.42:7447",
-            "--robot.cameras={ front: {type: opencv, index_or_path: 0, width: 640, height: 480, fps: 30}, wrist: {type: sim, width: 320, height: 240, fps: 30}}",
-            "--task=pick up the cube", "--duration=60", "--inference.fallback=repeat_last", "--inference.rtc.enabled=false",
-            "--return_to_initial_position=false", "--rename_map={\"observation.images.top\": \"observation.images.cam0\"}",
-            "--inference.tags={site: lab1, 'arm': left}", "--interpolation_multiplier=2", "--fps=15",
-        ]).settings()
+        let settings = try RolloutOptions.parse(
+            Self.required + [
+                "--strategy.type=episodic", "--inference.connect_endpoint=tcp/192.168.1.42:7447",
+                "--robot.cameras={ front: {type: opencv, index_or_path: 0, width: 640, height: 480, fps: 30}, wrist: {type: sim, width: 320, height: 240, fps: 30}}",
+                "--task=pick up the cube", "--duration=60", "--inference.fallback=repeat_last", "--inference.rtc.enabled=false",
+                "--return_to_initial_position=false", "--rename_map={\"observation.images.top\": \"observation.images.cam0\"}",
+                "--inference.tags={site: lab1, 'arm': left}", "--interpolation_multiplier=2", "--fps=15",
+            ]
+        ).settings()
         #expect(settings.strategy == .episodic && settings.task == "pick up the cube" && settings.duration == 60)
-        #expect(settings.cameras == [
-            CameraConfiguration(name: "front", type: .opencv, indexOrPath: "0", width: 640, height: 480, fps: 30),
-            CameraConfiguration(name: "wrist", type: .sim, indexOrPath: "0", width: 320, height: 240, fps: 30),
-        ])
+        #expect(
+            settings.cameras == [
+                CameraConfiguration(name: "front", type: .opencv, indexOrPath: "0", width: 640, height: 480, fps: 30),
+                CameraConfiguration(name: "wrist", type: .sim, indexOrPath: "0", width: 320, height: 240, fps: 30),
+            ])
         #expect(settings.cameras.map(\.featureKey) == ["observation.images.front", "observation.images.wrist"])
         #expect(settings.inference.connectEndpoint == "tcp/192.168.1.42:7447" && settings.inference.fallback == .repeatLast)
         #expect(!settings.inference.rtcEnabled && !settings.returnToInitialPosition)
@@ -49,34 +55,50 @@ struct RolloutOptionsTests {
         #expect(settings.interpolationMultiplier == 2 && settings.fps == 15)
     }
 
-    @Test("Refusals name the flag: sentry/highlight not yet supported, weightful backends, robots, values", arguments: [
-        ("--strategy.type=sentry", "--strategy.type=sentry is not yet supported"),
-        ("--strategy.type=highlight", "--strategy.type=highlight is not yet supported"),
-        ("--strategy.type=nope", "Unknown strategy type 'nope'"),
-        ("--inference.type=sync", "--inference.type=sync requires a loaded policy and processors"),
-        ("--robot.type=so100_follower", "--robot.port is required with --robot.type=so100_follower"),
-        ("--robot.type=so101_follower|--robot.port=/dev/ttyACM0",
-         "--robot.cameras: front.type sim renders the simulated arm and needs --robot.type=sim"),
-        ("--robot.type=ur5", "--robot.type must be one of sim, so100_follower, so101_follower, got 'ur5'"),
-        ("--inference.fallback=brake", "--inference.fallback must be one of hold, repeat_last, zero, got 'brake'"),
-        ("--inference.zenoh_mode=router", "--inference.zenoh_mode must be 'client' or 'peer', got 'router'"),
-        ("--inference.buffer_time_s=0", "--inference.buffer_time_s must be > 0"),
-        ("--interpolation_multiplier=0", "--interpolation_multiplier must be >= 1, got 0"),
-        ("--robot.cameras={ front: {type: sim, width: -3, height: 48, fps: 30}}",
-         "--robot.cameras: front.width must be an integer within 1...8192, got '-3'"),
-        ("--robot.cameras={ front: {width: 64, height: 48, fps: 30}}", "--robot.cameras: front.index_or_path is required for type opencv"),
-        ("--robot.cameras={ front: {index_or_path: 0, width: 64, height: 48}}", "--robot.cameras: front.fps is required"),
-        ("--robot.cameras={ front: {index_or_path: 0, width: 64, height: 48, fps: 30, rotation: 45}}",
-         "--robot.cameras: front.rotation must be one of 0, 90, 180, -90, got '45'"),
-        ("--robot.cameras={ front: {index_or_path: 0, width: 64, height: 48, fps: 30, exposure: 3}}",
-         "--robot.cameras: camera 'front' has an unknown key 'exposure'"),
-        ("--robot.cameras={ front: {index_or_path: 0, width: 64, height: 48, fps: 30, mjpeg_passthrough: maybe}}",
-         "--robot.cameras: front.mjpeg_passthrough must be true or false, got 'maybe'"),
-        ("--robot.cameras={ front: {width: 3}", "--robot.cameras: expected '}'"),
-    ])
+    @Test(
+        "Refusals name the flag: sentry/highlight not yet supported, weightful backends, robots, values",
+        arguments: [
+            ("--strategy.type=sentry", "--strategy.type=sentry is not yet supported"),
+            ("--strategy.type=highlight", "--strategy.type=highlight is not yet supported"),
+            ("--strategy.type=nope", "Unknown strategy type 'nope'"),
+            ("--inference.type=sync", "--inference.type=sync requires a loaded policy and processors"),
+            ("--robot.type=so100_follower", "--robot.port is required with --robot.type=so100_follower"),
+            (
+                "--robot.type=so101_follower|--robot.port=/dev/ttyACM0",
+                "--robot.cameras: front.type sim renders the simulated arm and needs --robot.type=sim"
+            ),
+            ("--robot.type=ur5", "--robot.type must be one of sim, so100_follower, so101_follower, got 'ur5'"),
+            ("--inference.fallback=brake", "--inference.fallback must be one of hold, repeat_last, zero, got 'brake'"),
+            ("--inference.zenoh_mode=router", "--inference.zenoh_mode must be 'client' or 'peer', got 'router'"),
+            ("--inference.buffer_time_s=0", "--inference.buffer_time_s must be > 0"),
+            ("--interpolation_multiplier=0", "--interpolation_multiplier must be >= 1, got 0"),
+            (
+                "--robot.cameras={ front: {type: sim, width: -3, height: 48, fps: 30}}",
+                "--robot.cameras: front.width must be an integer within 1...8192, got '-3'"
+            ),
+            (
+                "--robot.cameras={ front: {width: 64, height: 48, fps: 30}}",
+                "--robot.cameras: front.index_or_path is required for type opencv"
+            ),
+            ("--robot.cameras={ front: {index_or_path: 0, width: 64, height: 48}}", "--robot.cameras: front.fps is required"),
+            (
+                "--robot.cameras={ front: {index_or_path: 0, width: 64, height: 48, fps: 30, rotation: 45}}",
+                "--robot.cameras: front.rotation must be one of 0, 90, 180, -90, got '45'"
+            ),
+            (
+                "--robot.cameras={ front: {index_or_path: 0, width: 64, height: 48, fps: 30, exposure: 3}}",
+                "--robot.cameras: camera 'front' has an unknown key 'exposure'"
+            ),
+            (
+                "--robot.cameras={ front: {index_or_path: 0, width: 64, height: 48, fps: 30, mjpeg_passthrough: maybe}}",
+                "--robot.cameras: front.mjpeg_passthrough must be true or false, got 'maybe'"
+            ),
+            ("--robot.cameras={ front: {width: 3}", "--robot.cameras: expected '}'"),
+        ])
     func refusals(flag: String, message: String) throws {
         let flags = flag.split(separator: "|").map(String.init)
-        let cameras = flags.contains { $0.hasPrefix("--robot.port") } ? ["--robot.cameras={front: {type: sim, width: 64, height: 48, fps: 30}}"] : []
+        let cameras =
+            flags.contains { $0.hasPrefix("--robot.port") } ? ["--robot.cameras={front: {type: sim, width: 64, height: 48, fps: 30}}"] : []
         let error = #expect(throws: RolloutError.self) { try RolloutOptions.parse(Self.required + flags + cameras).settings() }
         #expect(error?.message.hasPrefix(message) == true, "\(error?.message ?? "no error")")
     }

@@ -7,9 +7,10 @@ import Testing
 struct SimulatedRobotTests {
     @Test("Joint names and order are LeRobot's")
     func names() {
-        #expect(SimulatedArm.actionKeys == [
-            "shoulder_pan.pos", "shoulder_lift.pos", "elbow_flex.pos", "wrist_flex.pos", "wrist_roll.pos", "gripper.pos",
-        ])
+        #expect(
+            SimulatedArm.actionKeys == [
+                "shoulder_pan.pos", "shoulder_lift.pos", "elbow_flex.pos", "wrist_flex.pos", "wrist_roll.pos", "gripper.pos",
+            ])
     }
 
     @Test("First-order tracking: 63 % of a step after one time constant, converged after many; limits clamp")

@@ -45,12 +45,15 @@ struct TeleopTests {
 
     @Test("Calibration file: teleoperators/so_leader/<id>.json under LeRobot's roots")
     func calibrationFile() throws {
-        #expect(MotorCalibration.file(.teleoperators, name: "so_leader", id: "l1", environment: ["HF_LEROBOT_CALIBRATION": "/c"]).path
-            == "/c/teleoperators/so_leader/l1.json")
-        #expect(MotorCalibration.file(.teleoperators, name: "so_leader", id: "", environment: ["HF_LEROBOT_HOME": "/lh", "HF_HOME": "/h"]).path
-            == "/lh/calibration/teleoperators/so_leader/None.json")
-        #expect(MotorCalibration.file(.teleoperators, name: "so_leader", id: "x", environment: ["HF_HOME": "/h"]).path
-            == "/h/lerobot/calibration/teleoperators/so_leader/x.json")
+        #expect(
+            MotorCalibration.file(.teleoperators, name: "so_leader", id: "l1", environment: ["HF_LEROBOT_CALIBRATION": "/c"]).path
+                == "/c/teleoperators/so_leader/l1.json")
+        #expect(
+            MotorCalibration.file(.teleoperators, name: "so_leader", id: "", environment: ["HF_LEROBOT_HOME": "/lh", "HF_HOME": "/h"]).path
+                == "/lh/calibration/teleoperators/so_leader/None.json")
+        #expect(
+            MotorCalibration.file(.teleoperators, name: "so_leader", id: "x", environment: ["HF_HOME": "/h"]).path
+                == "/h/lerobot/calibration/teleoperators/so_leader/x.json")
         let missing = #expect(throws: RolloutError.self) {
             try MotorCalibration.load(URL(fileURLWithPath: "/nonexistent/l1.json"), idFlag: "--teleop.id")
         }

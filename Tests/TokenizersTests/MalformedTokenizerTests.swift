@@ -24,56 +24,82 @@ struct MalformedTokenizerTests {
         Case(json: #"{"a": "\ud800"}"#, code: .invalidFile, mentions: ["surrogate"]),
         Case(json: #"{"a": "\x"}"#, code: .invalidFile, mentions: ["escape"]),
         Case(json: "{\"a\": \"tab\there\"}", code: .invalidFile, mentions: ["control character"]),
-        Case(json: String(repeating: "[", count: 100) + String(repeating: "]", count: 100), code: .invalidFile,
-             mentions: ["nesting"]),
+        Case(
+            json: String(repeating: "[", count: 100) + String(repeating: "]", count: 100), code: .invalidFile,
+            mentions: ["nesting"]),
         Case(json: "{}", code: .invalidFile, mentions: ["\"model\""]),
-        Case(json: #"{"model": {"type": "WordPiece", "vocab": {}}}"#, code: .unsupportedComponent,
-             mentions: ["model", "WordPiece"]),
+        Case(
+            json: #"{"model": {"type": "WordPiece", "vocab": {}}}"#, code: .unsupportedComponent,
+            mentions: ["model", "WordPiece"]),
         Case(json: #"{"model": {"type": "Unigram", "vocab": []}}"#, code: .unsupportedComponent, mentions: ["Unigram"]),
-        Case(json: #"{"model": {"type": "BPE", "vocab": {"a": "zero"}, "merges": []}}"#, code: .invalidFile,
-             mentions: ["model.vocab.a", "integer"]),
-        Case(json: #"{"model": {"type": "BPE", "vocab": {"a": -1}, "merges": []}}"#, code: .invalidFile,
-             mentions: ["model.vocab.a"]),
-        Case(json: #"{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": ["a c"]}}"#, code: .invalidFile,
-             mentions: ["model.merges[0]", "\"c\""]),
-        Case(json: #"{"model": {"type": "BPE", "vocab": {"a": 0, "b": 1}, "merges": ["a b"]}}"#, code: .invalidFile,
-             mentions: ["model.merges[0]", "\"ab\""]),
-        Case(json: #"{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": ["a a a"]}}"#, code: .invalidFile,
-             mentions: ["model.merges[0]"]),
-        Case(json: #"{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": [["a"]]}}"#, code: .invalidFile,
-             mentions: ["model.merges[0]"]),
-        Case(json: #"{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": [], "dropout": 0.1}}"#,
-             code: .unsupportedComponent, mentions: ["model.dropout"]),
-        Case(json: #"{"normalizer": {"type": "Lowercase"}, \#(minimalModel)}"#, code: .unsupportedComponent,
-             mentions: ["normalizer", "Lowercase"]),
-        Case(json: #"{"normalizer": {"type": "Sequence", "normalizers": [{"type": "NFC"}, {"type": "Precompiled"}]}, \#(minimalModel)}"#,
-             code: .unsupportedComponent, mentions: ["normalizer.normalizers[1]", "Precompiled"]),
-        Case(json: #"{"normalizer": {"prepend": "x"}, \#(minimalModel)}"#, code: .invalidFile,
-             mentions: ["normalizer", "\"type\""]),
-        Case(json: #"{"pre_tokenizer": {"type": "Sequence", "pretokenizers": [{"type": "Digits"}, {"type": "Punctuation"}]}, \#(minimalModel)}"#,
-             code: .unsupportedComponent, mentions: ["pre_tokenizer.pretokenizers[1]", "Punctuation"]),
-        Case(json: #"{"pre_tokenizer": {"type": "Split", "pattern": {"Regex": "(?<=a)b"}, "behavior": "Isolated"}, \#(minimalModel)}"#,
-             code: .unsupportedComponent, mentions: ["pre_tokenizer.pattern.Regex", "lookbehind"]),
-        Case(json: #"{"pre_tokenizer": {"type": "Split", "pattern": {"Regex": "\\p{Han}+"}, "behavior": "Isolated"}, \#(minimalModel)}"#,
-             code: .unsupportedComponent, mentions: ["Han"]),
-        Case(json: #"{"pre_tokenizer": {"type": "Split", "pattern": {"Regex": "(a"}, "behavior": "Isolated"}, \#(minimalModel)}"#,
-             code: .invalidFile, mentions: ["missing ')'"]),
-        Case(json: #"{"pre_tokenizer": {"type": "Split", "pattern": {"Regex": "(a*)*"}, "behavior": "Isolated"}, \#(minimalModel)}"#,
-             code: .unsupportedComponent, mentions: ["match nothing"]),
-        Case(json: #"{"pre_tokenizer": {"type": "Split", "pattern": {"String": " "}, "behavior": "Sideways"}, \#(minimalModel)}"#,
-             code: .invalidFile, mentions: ["pre_tokenizer.behavior", "Sideways"]),
-        Case(json: #"{"pre_tokenizer": {"type": "Metaspace", "replacement": "ab"}, \#(minimalModel)}"#,
-             code: .invalidFile, mentions: ["pre_tokenizer.replacement"]),
-        Case(json: #"{"post_processor": {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}}], "special_tokens": {}}, \#(minimalModel)}"#,
-             code: .invalidFile, mentions: ["post_processor.single[0].SpecialToken.id", "<s>"]),
-        Case(json: #"{"post_processor": {"type": "Unknown"}, \#(minimalModel)}"#, code: .unsupportedComponent,
-             mentions: ["post_processor", "Unknown"]),
-        Case(json: #"{"decoder": {"type": "WordPiece"}, \#(minimalModel)}"#, code: .unsupportedComponent,
-             mentions: ["decoder", "WordPiece"]),
-        Case(json: #"{"added_tokens": [{"content": "<s>"}], \#(minimalModel)}"#, code: .invalidFile,
-             mentions: ["added_tokens[0]", "\"id\""]),
-        Case(json: #"{"added_tokens": {"id": 1}, \#(minimalModel)}"#, code: .invalidFile,
-             mentions: ["added_tokens", "array"]),
+        Case(
+            json: #"{"model": {"type": "BPE", "vocab": {"a": "zero"}, "merges": []}}"#, code: .invalidFile,
+            mentions: ["model.vocab.a", "integer"]),
+        Case(
+            json: #"{"model": {"type": "BPE", "vocab": {"a": -1}, "merges": []}}"#, code: .invalidFile,
+            mentions: ["model.vocab.a"]),
+        Case(
+            json: #"{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": ["a c"]}}"#, code: .invalidFile,
+            mentions: ["model.merges[0]", "\"c\""]),
+        Case(
+            json: #"{"model": {"type": "BPE", "vocab": {"a": 0, "b": 1}, "merges": ["a b"]}}"#, code: .invalidFile,
+            mentions: ["model.merges[0]", "\"ab\""]),
+        Case(
+            json: #"{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": ["a a a"]}}"#, code: .invalidFile,
+            mentions: ["model.merges[0]"]),
+        Case(
+            json: #"{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": [["a"]]}}"#, code: .invalidFile,
+            mentions: ["model.merges[0]"]),
+        Case(
+            json: #"{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": [], "dropout": 0.1}}"#,
+            code: .unsupportedComponent, mentions: ["model.dropout"]),
+        Case(
+            json: #"{"normalizer": {"type": "Lowercase"}, \#(minimalModel)}"#, code: .unsupportedComponent,
+            mentions: ["normalizer", "Lowercase"]),
+        Case(
+            json: #"{"normalizer": {"type": "Sequence", "normalizers": [{"type": "NFC"}, {"type": "Precompiled"}]}, \#(minimalModel)}"#,
+            code: .unsupportedComponent, mentions: ["normalizer.normalizers[1]", "Precompiled"]),
+        Case(
+            json: #"{"normalizer": {"prepend": "x"}, \#(minimalModel)}"#, code: .invalidFile,
+            mentions: ["normalizer", "\"type\""]),
+        Case(
+            json:
+                #"{"pre_tokenizer": {"type": "Sequence", "pretokenizers": [{"type": "Digits"}, {"type": "Punctuation"}]}, \#(minimalModel)}"#,
+            code: .unsupportedComponent, mentions: ["pre_tokenizer.pretokenizers[1]", "Punctuation"]),
+        Case(
+            json: #"{"pre_tokenizer": {"type": "Split", "pattern": {"Regex": "(?<=a)b"}, "behavior": "Isolated"}, \#(minimalModel)}"#,
+            code: .unsupportedComponent, mentions: ["pre_tokenizer.pattern.Regex", "lookbehind"]),
+        Case(
+            json: #"{"pre_tokenizer": {"type": "Split", "pattern": {"Regex": "\\p{Han}+"}, "behavior": "Isolated"}, \#(minimalModel)}"#,
+            code: .unsupportedComponent, mentions: ["Han"]),
+        Case(
+            json: #"{"pre_tokenizer": {"type": "Split", "pattern": {"Regex": "(a"}, "behavior": "Isolated"}, \#(minimalModel)}"#,
+            code: .invalidFile, mentions: ["missing ')'"]),
+        Case(
+            json: #"{"pre_tokenizer": {"type": "Split", "pattern": {"Regex": "(a*)*"}, "behavior": "Isolated"}, \#(minimalModel)}"#,
+            code: .unsupportedComponent, mentions: ["match nothing"]),
+        Case(
+            json: #"{"pre_tokenizer": {"type": "Split", "pattern": {"String": " "}, "behavior": "Sideways"}, \#(minimalModel)}"#,
+            code: .invalidFile, mentions: ["pre_tokenizer.behavior", "Sideways"]),
+        Case(
+            json: #"{"pre_tokenizer": {"type": "Metaspace", "replacement": "ab"}, \#(minimalModel)}"#,
+            code: .invalidFile, mentions: ["pre_tokenizer.replacement"]),
+        Case(
+            json:
+                #"{"post_processor": {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}}], "special_tokens": {}}, \#(minimalModel)}"#,
+            code: .invalidFile, mentions: ["post_processor.single[0].SpecialToken.id", "<s>"]),
+        Case(
+            json: #"{"post_processor": {"type": "Unknown"}, \#(minimalModel)}"#, code: .unsupportedComponent,
+            mentions: ["post_processor", "Unknown"]),
+        Case(
+            json: #"{"decoder": {"type": "WordPiece"}, \#(minimalModel)}"#, code: .unsupportedComponent,
+            mentions: ["decoder", "WordPiece"]),
+        Case(
+            json: #"{"added_tokens": [{"content": "<s>"}], \#(minimalModel)}"#, code: .invalidFile,
+            mentions: ["added_tokens[0]", "\"id\""]),
+        Case(
+            json: #"{"added_tokens": {"id": 1}, \#(minimalModel)}"#, code: .invalidFile,
+            mentions: ["added_tokens", "array"]),
     ]
 
     @Test("malformed or unsupported tokenizer.json → a typed error naming the JSON path", arguments: cases)
@@ -127,7 +153,8 @@ struct MalformedTokenizerTests {
 
     @Test("a catastrophically backtracking regex fails the encode within its budget")
     func regexBudget() throws {
-        let json = #"{"pre_tokenizer": {"type": "Split", "pattern": {"Regex": "(a|aa)+$|x"}, "behavior": "Isolated"}, \#(Self.minimalModel)}"#
+        let json =
+            #"{"pre_tokenizer": {"type": "Split", "pattern": {"Regex": "(a|aa)+$|x"}, "behavior": "Isolated"}, \#(Self.minimalModel)}"#
         let tokenizer = try Tokenizer(json: Array(json.utf8))
         // No match in "aab" (the `$` fails before the b): one piece, merged to a + ab.
         #expect(try tokenizer.encode("aab").ids == [0, 2])

@@ -92,24 +92,27 @@ struct ReferenceData: Sendable {
         for case let entry as [String: Any] in root["tokenizers"] as! [Any] {
             var results: [Result] = []
             for case let r as [String: Any] in entry["results"] as! [Any] {
-                results.append(Result(
-                    ids: ints(r["ids"]), tokens: try (r["tokens"] as! [Any]).map { try bytes($0) },
-                    plainIDs: ints(r["plain_ids"]), decoded: try bytes(r["decoded"]),
-                    decodedSkippingSpecial: try bytes(r["decoded_skip"])))
+                results.append(
+                    Result(
+                        ids: ints(r["ids"]), tokens: try (r["tokens"] as! [Any]).map { try bytes($0) },
+                        plainIDs: ints(r["plain_ids"]), decoded: try bytes(r["decoded"]),
+                        decodedSkippingSpecial: try bytes(r["decoded_skip"])))
             }
-            data.tokenizers.append(TokenizerCase(
-                name: entry["name"] as! String, path: entry["path"] as! String, results: results))
+            data.tokenizers.append(
+                TokenizerCase(
+                    name: entry["name"] as! String, path: entry["path"] as! String, results: results))
         }
         for case let entry as [String: Any] in root["lerobot"] as! [Any] {
             let config = entry["config"] as! [String: Any]
-            data.lerobot.append(LeRobotCase(
-                tokenizer: entry["tokenizer"] as! String, path: entry["path"] as! String,
-                padID: (entry["pad_id"] as! NSNumber).intValue,
-                maxLength: (config["max_length"] as! NSNumber).intValue, padding: config["padding"] as! String,
-                paddingSide: config["padding_side"] as! String, truncation: config["truncation"] as! Bool,
-                truncationSide: config["truncation_side"] as? String ?? "right",
-                newline: entry["newline"] as! Bool, text: try text(entry["text"]), prompt: try bytes(entry["prompt"]),
-                ids: ints(entry["ids"]), mask: ints(entry["mask"])))
+            data.lerobot.append(
+                LeRobotCase(
+                    tokenizer: entry["tokenizer"] as! String, path: entry["path"] as! String,
+                    padID: (entry["pad_id"] as! NSNumber).intValue,
+                    maxLength: (config["max_length"] as! NSNumber).intValue, padding: config["padding"] as! String,
+                    paddingSide: config["padding_side"] as! String, truncation: config["truncation"] as! Bool,
+                    truncationSide: config["truncation_side"] as? String ?? "right",
+                    newline: entry["newline"] as! Bool, text: try text(entry["text"]), prompt: try bytes(entry["prompt"]),
+                    ids: ints(entry["ids"]), mask: ints(entry["mask"])))
         }
         for case let entry as [String: Any] in root["pi05"] as! [Any] {
             let state: [Float] = (entry["state"] as! [Any]).map { value in
@@ -118,9 +121,10 @@ struct ReferenceData: Sendable {
                 }
                 return Float((value as! NSNumber).doubleValue)
             }
-            data.pi05.append(Pi05Case(
-                task: try text(entry["task"]), state: state,
-                maxStateDimension: (entry["max_state_dim"] as? NSNumber)?.intValue, prompt: try bytes(entry["prompt"])))
+            data.pi05.append(
+                Pi05Case(
+                    task: try text(entry["task"]), state: state,
+                    maxStateDimension: (entry["max_state_dim"] as? NSNumber)?.intValue, prompt: try bytes(entry["prompt"])))
         }
         return data
     }

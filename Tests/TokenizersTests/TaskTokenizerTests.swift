@@ -27,7 +27,8 @@ struct TaskTokenizerTests {
             let output = try task(entry.text)
             if output.ids != entry.ids || output.attentionMask != entry.mask.map({ $0 != 0 }) {
                 failures += 1
-                Issue.record("""
+                Issue.record(
+                    """
                     \(entry.tokenizer) \(entry.padding) \(entry.maxLength) \(entry.paddingSide) on \
                     \(String(entry.text.debugQuoted.prefix(80))): \(output.ids) != \(entry.ids)
                     """)
@@ -76,10 +77,11 @@ struct TaskTokenizerTests {
             to: directory.appendingPathComponent("tokenizer.json"))
         try Data(#"{"pad_token": {"content": "<pad>", "special": true}, "truncation_side": "left"}"#.utf8)
             .write(to: directory.appendingPathComponent("tokenizer_config.json"))
-        let step = try JSONValue(parsing: #"""
-            {"max_length": 8, "task_key": "task", "padding_side": "right", "padding": "max_length",
-             "truncation": true, "tokenizer_name": "google/paligemma-3b-pt-224"}
-            """#)
+        let step = try JSONValue(
+            parsing: #"""
+                {"max_length": 8, "task_key": "task", "padding_side": "right", "padding": "max_length",
+                 "truncation": true, "tokenizer_name": "google/paligemma-3b-pt-224"}
+                """#)
         let configuration = try TaskTokenizer.Configuration(processorStep: step, appendsNewline: true)
         #expect(configuration == TaskTokenizer.Configuration(maxLength: 8, appendsNewline: true))
         let task = try TaskTokenizer(directory: directory, configuration: configuration)

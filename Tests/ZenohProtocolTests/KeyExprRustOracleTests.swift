@@ -38,6 +38,7 @@ struct KeyExprRustOracleTests {
                 disagreements.append("\(pair[0]) includes \(pair[1]): Swift \(!expected[1]), Rust \(expected[1])")
             }
         }
-        #expect(disagreements.isEmpty, "\(disagreements.count) of \(pairs.count * 2) checks differ:\n\(disagreements.joined(separator: "\n"))")
+        #expect(
+            disagreements.isEmpty, "\(disagreements.count) of \(pairs.count * 2) checks differ:\n\(disagreements.joined(separator: "\n"))")
     }
 }

@@ -1,6 +1,7 @@
 import Testing
-@testable import Zenoh
 import ZenohTransport
+
+@testable import Zenoh
 
 @Suite("EventBuffer")
 struct EventBufferTests {

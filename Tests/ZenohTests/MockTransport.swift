@@ -1,9 +1,10 @@
 import NIOCore
 import Synchronization
 import Testing
-@testable import Zenoh
 import ZenohProtocol
 import ZenohTransport
+
+@testable import Zenoh
 
 /// An in-memory transport: records what the session sends, and lets a test inject inbound messages
 /// and link loss.

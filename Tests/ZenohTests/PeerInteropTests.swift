@@ -68,7 +68,8 @@ struct PeerInteropTests {
     static func swiftListener(name: String, link: Link) async throws -> (side: SwiftMatrixSide, endpoint: String) {
         let side = try await SwiftMatrixSide(
             name: name,
-            configuration: try Self.configuration(mode: .peer, listen: ["\(link == .tcp ? "tcp" : "tls")/127.0.0.1:0"], link: link, listening: true))
+            configuration: try Self.configuration(
+                mode: .peer, listen: ["\(link == .tcp ? "tcp" : "tls")/127.0.0.1:0"], link: link, listening: true))
         return (side, "\(side.session.listeningEndpoints[0])")
     }
 

@@ -1,7 +1,7 @@
-import Synchronization
 import Foundation
 import InteropSupport
 import NIOCore
+import Synchronization
 import Testing
 import Zenoh
 import ZenohProtocol

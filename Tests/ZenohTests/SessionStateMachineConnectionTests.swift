@@ -1,16 +1,19 @@
 import NIOCore
 import Testing
-@testable import Zenoh
 import ZenohProtocol
 import ZenohTransport
+
+@testable import Zenoh
 
 @Suite("SessionStateMachine: connection, loss and reconnect")
 struct SessionStateMachineConnectionTests {
     @Test func lossFailsPendingQueriesForgetsRemoteTablesAndStartsReconnecting() {
         var machine = Fixture.connected()
-        let get = machine.getRequested(.init(
-            selector: Selector(key: Fixture.key("k"), parameters: ""), body: nil, attachment: nil,
-            target: .bestMatching, consolidation: .auto, timeout: .seconds(10)), now: .now).id
+        let get = machine.getRequested(
+            .init(
+                selector: Selector(key: Fixture.key("k"), parameters: ""), body: nil, attachment: nil,
+                target: .bestMatching, consolidation: .auto, timeout: .seconds(10)), now: .now
+        ).id
         let livelinessGet = machine.livelinessGetRequested(Fixture.key("l"), timeout: .seconds(10), now: .now).id
         _ = machine.received(Fixture.declare(.keyExpr(KeyExprDeclaration(id: 1, wireExpr: Fixture.wire("p")))), generation: 1)
         let error = ZenohError(.connectionClosed, "router went away")
@@ -39,14 +42,18 @@ struct SessionStateMachineConnectionTests {
         #expect(generation == 2)
         let info = Fixture.info(port: 9000)
         let actions = (try? machine.connectionEstablished(generation: generation, info: info).get()) ?? []
-        #expect(actions.declarations.map(\.0) == [
-            .subscriber(EntityDeclaration(id: 1, wireExpr: Fixture.wire("s/**"))),
-            .queryable(QueryableDeclaration(id: 2, wireExpr: Fixture.wire("q"), info: .init(isComplete: true))),
-            .token(EntityDeclaration(id: 3, wireExpr: Fixture.wire("t"))),
-            .subscriber(EntityDeclaration(id: 5, wireExpr: Fixture.wire("late"))),
-        ])
-        #expect(actions.sentMessages.contains(.interest(.init(
-            interestID: 1, mode: .currentFuture, options: [.keyExprs, .tokens], wireExpr: Fixture.wire("l/**")))))
+        #expect(
+            actions.declarations.map(\.0) == [
+                .subscriber(EntityDeclaration(id: 1, wireExpr: Fixture.wire("s/**"))),
+                .queryable(QueryableDeclaration(id: 2, wireExpr: Fixture.wire("q"), info: .init(isComplete: true))),
+                .token(EntityDeclaration(id: 3, wireExpr: Fixture.wire("t"))),
+                .subscriber(EntityDeclaration(id: 5, wireExpr: Fixture.wire("late"))),
+            ])
+        #expect(
+            actions.sentMessages.contains(
+                .interest(
+                    .init(
+                        interestID: 1, mode: .currentFuture, options: [.keyExprs, .tokens], wireExpr: Fixture.wire("l/**")))))
         #expect(actions.last == .emit(.reconnected(info)))
         #expect(machine.isConnected)
     }

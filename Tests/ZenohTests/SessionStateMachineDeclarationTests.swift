@@ -1,8 +1,9 @@
 import NIOCore
 import Testing
-@testable import Zenoh
 import ZenohProtocol
 import ZenohTransport
+
+@testable import Zenoh
 
 @Suite("SessionStateMachine: declarations")
 struct SessionStateMachineDeclarationTests {
@@ -12,12 +13,34 @@ struct SessionStateMachineDeclarationTests {
         let queryable = machine.queryableDeclared(Fixture.key("demo/q"), isComplete: true)
         let token = machine.tokenDeclared(Fixture.key("group/me"))
         #expect([sub.id, queryable.id, token.id] == [1, 2, 3])
-        #expect(sub.actions == [.send(.declare(.init(qos: .declare, declaration: .subscriber(
-            EntityDeclaration(id: 1, wireExpr: Fixture.wire("demo/**"))))), .control, face: 1)])
-        #expect(queryable.actions == [.send(.declare(.init(qos: .declare, declaration: .queryable(
-            QueryableDeclaration(id: 2, wireExpr: Fixture.wire("demo/q"), info: .init(isComplete: true))))), .control, face: 1)])
-        #expect(token.actions == [.send(.declare(.init(qos: .declare, declaration: .token(
-            EntityDeclaration(id: 3, wireExpr: Fixture.wire("group/me"))))), .control, face: 1)])
+        #expect(
+            sub.actions == [
+                .send(
+                    .declare(
+                        .init(
+                            qos: .declare,
+                            declaration: .subscriber(
+                                EntityDeclaration(id: 1, wireExpr: Fixture.wire("demo/**"))))), .control, face: 1)
+            ])
+        #expect(
+            queryable.actions == [
+                .send(
+                    .declare(
+                        .init(
+                            qos: .declare,
+                            declaration: .queryable(
+                                QueryableDeclaration(id: 2, wireExpr: Fixture.wire("demo/q"), info: .init(isComplete: true))))), .control,
+                    face: 1)
+            ])
+        #expect(
+            token.actions == [
+                .send(
+                    .declare(
+                        .init(
+                            qos: .declare,
+                            declaration: .token(
+                                EntityDeclaration(id: 3, wireExpr: Fixture.wire("group/me"))))), .control, face: 1)
+            ])
     }
 
     @Test func undeclarationsCarryTheIdAndAreSentOnce() {
@@ -25,7 +48,8 @@ struct SessionStateMachineDeclarationTests {
         let sub = machine.subscriberDeclared(Fixture.key("a")).id
         let queryable = machine.queryableDeclared(Fixture.key("b"), isComplete: false).id
         let token = machine.tokenDeclared(Fixture.key("c")).id
-        let undeclarations = machine.subscriberUndeclared(sub) + machine.queryableUndeclared(queryable)
+        let undeclarations =
+            machine.subscriberUndeclared(sub) + machine.queryableUndeclared(queryable)
             + machine.tokenUndeclared(token)
         let expected: [Declaration] = [
             .undeclareSubscriber(EntityUndeclaration(id: sub)),
@@ -41,10 +65,18 @@ struct SessionStateMachineDeclarationTests {
         var machine = Fixture.connected()
         let withHistory = machine.livelinessSubscriberDeclared(Fixture.key("group/**"), history: true)
         let withoutHistory = machine.livelinessSubscriberDeclared(Fixture.key("other/*"), history: false)
-        #expect(withHistory.actions.sentMessages == [.interest(.init(
-            interestID: 1, mode: .currentFuture, options: [.keyExprs, .tokens], wireExpr: Fixture.wire("group/**")))])
-        #expect(withoutHistory.actions.sentMessages == [.interest(.init(
-            interestID: 2, mode: .future, options: [.keyExprs, .tokens], wireExpr: Fixture.wire("other/*")))])
+        #expect(
+            withHistory.actions.sentMessages == [
+                .interest(
+                    .init(
+                        interestID: 1, mode: .currentFuture, options: [.keyExprs, .tokens], wireExpr: Fixture.wire("group/**")))
+            ])
+        #expect(
+            withoutHistory.actions.sentMessages == [
+                .interest(
+                    .init(
+                        interestID: 2, mode: .future, options: [.keyExprs, .tokens], wireExpr: Fixture.wire("other/*")))
+            ])
         #expect(machine.livelinessSubscriberUndeclared(1).sentMessages == [.interest(.init(interestID: 1, mode: .final))])
     }
 
@@ -55,8 +87,10 @@ struct SessionStateMachineDeclarationTests {
         #expect(Array(buffer.readableBytesView) == [0x99, 0x05, 0x21, 0x08])
         // CurrentFuture with options 0x79 = K + T + R + N + M.
         var subscribe = ByteBuffer()
-        subscribe.writeZenohNetworkMessage(.interest(.init(
-            interestID: 1, mode: .currentFuture, options: [.keyExprs, .tokens], wireExpr: Fixture.wire("g"))))
+        subscribe.writeZenohNetworkMessage(
+            .interest(
+                .init(
+                    interestID: 1, mode: .currentFuture, options: [.keyExprs, .tokens], wireExpr: Fixture.wire("g"))))
         #expect(Array(subscribe.readableBytesView.prefix(3)) == [0xF9, 0x01, 0x79])
     }
 
@@ -67,12 +101,16 @@ struct SessionStateMachineDeclarationTests {
         #expect(machine.livelinessSubscriberDeclared(Fixture.key("l/**"), history: true).actions.isEmpty)
         let generation = machine.connectAttemptStarted() ?? 0
         let actions = (try? machine.connectionEstablished(generation: generation, info: Fixture.info()).get()) ?? []
-        #expect(actions.declarations.map(\.0) == [
-            .subscriber(EntityDeclaration(id: 1, wireExpr: Fixture.wire("a"))),
-            .token(EntityDeclaration(id: 2, wireExpr: Fixture.wire("t"))),
-        ])
-        #expect(actions.sentMessages.contains(.interest(.init(
-            interestID: 1, mode: .currentFuture, options: [.keyExprs, .tokens], wireExpr: Fixture.wire("l/**")))))
+        #expect(
+            actions.declarations.map(\.0) == [
+                .subscriber(EntityDeclaration(id: 1, wireExpr: Fixture.wire("a"))),
+                .token(EntityDeclaration(id: 2, wireExpr: Fixture.wire("t"))),
+            ])
+        #expect(
+            actions.sentMessages.contains(
+                .interest(
+                    .init(
+                        interestID: 1, mode: .currentFuture, options: [.keyExprs, .tokens], wireExpr: Fixture.wire("l/**")))))
         #expect(actions.last == .emit(.connected(Fixture.info())))
     }
 
@@ -83,13 +121,17 @@ struct SessionStateMachineDeclarationTests {
         let options = ZenohPublicationOptions(priority: .realTime, congestionControl: .block, isExpress: true)
         let put = ZenohMessage.Put(payload: ByteBuffer(string: "x"))
         let actions = machine.published(Fixture.key("demo/a"), body: .put(put), options: options)
-        #expect(actions.first == .send(
-            .push(.init(wireExpr: Fixture.wire("demo/a"), qos: ZenohQoS(rawValue: 0x19), body: .put(put))),
-            ZenohSendOptions(priority: .realTime, congestionControl: .block, isExpress: true), face: 1))
-        #expect(actions.last == .deliverSample(
-            ZenohSample(
-                kind: .put, key: Fixture.key("demo/a"), payload: ByteBuffer(string: "x"), qos: ZenohQoS(rawValue: 0x19)),
-            subscriberIDs: [sub]))
+        #expect(
+            actions.first
+                == .send(
+                    .push(.init(wireExpr: Fixture.wire("demo/a"), qos: ZenohQoS(rawValue: 0x19), body: .put(put))),
+                    ZenohSendOptions(priority: .realTime, congestionControl: .block, isExpress: true), face: 1))
+        #expect(
+            actions.last
+                == .deliverSample(
+                    ZenohSample(
+                        kind: .put, key: Fixture.key("demo/a"), payload: ByteBuffer(string: "x"), qos: ZenohQoS(rawValue: 0x19)),
+                    subscriberIDs: [sub]))
     }
 
     @Test func defaultPutUsesDataDropAndOmitsTheQoSExtension() {

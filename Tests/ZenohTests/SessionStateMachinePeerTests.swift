@@ -1,8 +1,9 @@
 import NIOCore
 import Testing
-@testable import Zenoh
 import ZenohProtocol
 import ZenohTransport
+
+@testable import Zenoh
 
 /// Peer mode as a pure state machine: what each kind of face is told, where publications and queries go, and
 /// what happens when a face goes.
@@ -64,8 +65,9 @@ struct SessionStateMachinePeerTests {
         var machine = Self.peer(accepting: [.peer, .client])
         _ = machine.tokenDeclared(Fixture.key("live/local"))
         _ = machine.received(Fixture.declare(.token(EntityDeclaration(id: 5, wireExpr: Fixture.wire("live/peer")))), generation: 1)
-        let interest = NetworkMessage.interest(.init(
-            interestID: 9, mode: .currentFuture, options: [.keyExprs, .tokens], wireExpr: Fixture.wire("live/**")))
+        let interest = NetworkMessage.interest(
+            .init(
+                interestID: 9, mode: .currentFuture, options: [.keyExprs, .tokens], wireExpr: Fixture.wire("live/**")))
         let answer = machine.received(interest, generation: 2)
         let tokens = answer.declarations.compactMap { declaration, id -> String? in
             if case .token(let token) = declaration, id == 9 { token.wireExpr.suffix } else { nil }
@@ -91,9 +93,10 @@ struct SessionStateMachinePeerTests {
             return
         }
         #expect(actions.contains { if case .deliverQuery = $0 { true } else { false } })
-        let response = NetworkMessage.response(.init(
-            requestID: forwarded.requestID, wireExpr: Fixture.wire("q/x"),
-            body: .reply(.init(body: .put(.init(payload: ByteBuffer(string: "r")))))))
+        let response = NetworkMessage.response(
+            .init(
+                requestID: forwarded.requestID, wireExpr: Fixture.wire("q/x"),
+                body: .reply(.init(body: .put(.init(payload: ByteBuffer(string: "r")))))))
         let back = machine.received(response, generation: 1)
         guard case .send(.response(let routed), _, 2) = back.first else {
             Issue.record("not routed back: \(back)")
@@ -102,8 +105,9 @@ struct SessionStateMachinePeerTests {
         #expect(routed.requestID == 41)
         #expect(machine.received(.responseFinal(.init(requestID: forwarded.requestID)), generation: 1).isEmpty)
         // The local queryable finishing is the last part: one ResponseFinal(41) to the client.
-        #expect(machine.inboundQueryFinished(generation: 2, requestID: 41).sentMessages
-            == [.responseFinal(.init(requestID: 41, qos: .request))])
+        #expect(
+            machine.inboundQueryFinished(generation: 2, requestID: 41).sentMessages
+                == [.responseFinal(.init(requestID: 41, qos: .request))])
     }
 
     @Test func aFaceThatGoesTakesItsTokensAndUnblocksQueriesWaitingOnIt() {
@@ -112,9 +116,10 @@ struct SessionStateMachinePeerTests {
         _ = machine.received(Fixture.declare(.token(EntityDeclaration(id: 5, wireExpr: Fixture.wire("live/p")))), generation: 1)
         _ = machine.received(Fixture.declare(.queryable(QueryableDeclaration(id: 3, wireExpr: Fixture.wire("q/**")))), generation: 1)
         _ = machine.received(.interest(.init(interestID: 2, mode: .currentFuture, options: [.tokens])), generation: 2)
-        let get = machine.getRequested(.init(
-            selector: Selector(key: Fixture.key("q/a"), parameters: ""), body: nil, attachment: nil,
-            target: .bestMatching, consolidation: .none, timeout: .seconds(10)), now: .now)
+        let get = machine.getRequested(
+            .init(
+                selector: Selector(key: Fixture.key("q/a"), parameters: ""), body: nil, attachment: nil,
+                target: .bestMatching, consolidation: .none, timeout: .seconds(10)), now: .now)
         #expect(get.actions.sentFaces == [1])
         let actions = machine.transportClosed(generation: 1, error: ZenohError(.leaseExpired, "silence"))
         #expect(actions.contains(.deliverLivelinessSample(ZenohSample(kind: .delete, key: Fixture.key("live/p")), subscriberIDs: [live])))
@@ -127,7 +132,10 @@ struct SessionStateMachinePeerTests {
         var machine = Self.peer(accepting: [.peer])
         _ = machine.received(Fixture.declare(.token(EntityDeclaration(id: 5, wireExpr: Fixture.wire("live/p")))), generation: 1)
         let subscriber = machine.livelinessSubscriberDeclared(Fixture.key("live/**"), history: true)
-        #expect(subscriber.actions == [.deliverLivelinessSample(ZenohSample(kind: .put, key: Fixture.key("live/p")), subscriberIDs: [subscriber.id])])
+        #expect(
+            subscriber.actions == [
+                .deliverLivelinessSample(ZenohSample(kind: .put, key: Fixture.key("live/p")), subscriberIDs: [subscriber.id])
+            ])
         let get = machine.livelinessGetRequested(Fixture.key("live/**"), timeout: .seconds(1), now: .now)
         #expect(get.actions.sentMessages.isEmpty)
         #expect(get.actions.count == 2)

@@ -1,8 +1,9 @@
 import NIOCore
 import Testing
-@testable import Zenoh
 import ZenohProtocol
 import ZenohTransport
+
+@testable import Zenoh
 
 @Suite("SessionStateMachine: routing inbound data and queries")
 struct SessionStateMachineRoutingTests {
@@ -12,9 +13,12 @@ struct SessionStateMachineRoutingTests {
         let one = machine.subscriberDeclared(Fixture.key("demo/a")).id
         _ = machine.subscriberDeclared(Fixture.key("other/**"))
         let actions = machine.received(Fixture.push("demo/a", payload: "hi"), generation: 1)
-        #expect(actions == [.deliverSample(
-            ZenohSample(kind: .put, key: Fixture.key("demo/a"), payload: ByteBuffer(string: "hi")),
-            subscriberIDs: [all, one])])
+        #expect(
+            actions == [
+                .deliverSample(
+                    ZenohSample(kind: .put, key: Fixture.key("demo/a"), payload: ByteBuffer(string: "hi")),
+                    subscriberIDs: [all, one])
+            ])
         #expect(machine.received(Fixture.push("nobody/here"), generation: 1).isEmpty)
     }
 
@@ -40,7 +44,8 @@ struct SessionStateMachineRoutingTests {
     @Test func senderMappingIsResolvedThroughTheRemoteKeyExprTable() {
         var machine = Fixture.connected()
         let sub = machine.subscriberDeclared(Fixture.key("cap/sub/**")).id
-        _ = machine.received(Fixture.declare(.keyExpr(KeyExprDeclaration(id: 7, wireExpr: Fixture.wire("cap/sub", senderMapping: false)))), generation: 1)
+        _ = machine.received(
+            Fixture.declare(.keyExpr(KeyExprDeclaration(id: 7, wireExpr: Fixture.wire("cap/sub", senderMapping: false)))), generation: 1)
         let actions = machine.received(Fixture.push("/x", scope: 7, senderMapping: true), generation: 1)
         guard case .deliverSample(let sample, let ids) = actions.first else {
             Issue.record("expected a delivery, got \(actions)")
@@ -68,12 +73,16 @@ struct SessionStateMachineRoutingTests {
         var machine = Fixture.connected()
         _ = machine.subscriberDeclared(Fixture.key("k"))
         let stamp = ZenohTimestamp(time: 42, id: Fixture.routerZid)
-        let push = NetworkMessage.push(.init(
-            wireExpr: Fixture.wire("k"), timestamp: stamp, body: .del(.init(attachment: ByteBuffer(string: "att")))))
+        let push = NetworkMessage.push(
+            .init(
+                wireExpr: Fixture.wire("k"), timestamp: stamp, body: .del(.init(attachment: ByteBuffer(string: "att")))))
         let actions = machine.received(push, generation: 1)
-        #expect(actions == [.deliverSample(
-            ZenohSample(kind: .delete, key: Fixture.key("k"), attachment: ByteBuffer(string: "att"), timestamp: stamp),
-            subscriberIDs: [1])])
+        #expect(
+            actions == [
+                .deliverSample(
+                    ZenohSample(kind: .delete, key: Fixture.key("k"), attachment: ByteBuffer(string: "att"), timestamp: stamp),
+                    subscriberIDs: [1])
+            ])
     }
 
     @Test func requestWithoutMatchingQueryableGetsExactlyOneFinal() {
@@ -120,30 +129,44 @@ struct SessionStateMachineRoutingTests {
             attachment: ByteBuffer(string: "a"), target: .all, consolidation: .none, timeout: .seconds(2))
         let (id, actions) = machine.getRequested(get, now: now)
         #expect(id == .get(1))
-        #expect(actions == [.send(.request(.init(
-            requestID: 1, wireExpr: Fixture.wire("demo/**"), qos: .request, target: .all, timeoutMilliseconds: 2000,
-            query: .init(consolidation: .none, attachment: ByteBuffer(string: "a")))), .request, face: 1)])
-        let reply = NetworkMessage.response(.init(
-            requestID: 1, wireExpr: Fixture.wire("demo/x"), body: .reply(.init(body: .put(.init(payload: ByteBuffer(string: "r")))))))
+        #expect(
+            actions == [
+                .send(
+                    .request(
+                        .init(
+                            requestID: 1, wireExpr: Fixture.wire("demo/**"), qos: .request, target: .all, timeoutMilliseconds: 2000,
+                            query: .init(consolidation: .none, attachment: ByteBuffer(string: "a")))), .request, face: 1)
+            ])
+        let reply = NetworkMessage.response(
+            .init(
+                requestID: 1, wireExpr: Fixture.wire("demo/x"), body: .reply(.init(body: .put(.init(payload: ByteBuffer(string: "r")))))))
         let delivered = machine.received(reply, generation: 1)
-        #expect(delivered == [.deliverReply(ZenohReply(result: .success(
-            ZenohSample(kind: .put, key: Fixture.key("demo/x"), payload: ByteBuffer(string: "r")))), to: .get(1))])
+        #expect(
+            delivered == [
+                .deliverReply(
+                    ZenohReply(
+                        result: .success(
+                            ZenohSample(kind: .put, key: Fixture.key("demo/x"), payload: ByteBuffer(string: "r")))), to: .get(1))
+            ])
         #expect(machine.received(.responseFinal(.init(requestID: 1)), generation: 1) == [.finishQuery(.get(1), error: nil)])
         #expect(machine.received(.responseFinal(.init(requestID: 1)), generation: 1).isEmpty)
     }
 
     @Test func getDropsRepliesWhoseKeyDoesNotIntersectUnlessAnyke() {
         var machine = Fixture.connected()
-        let strict = machine.getRequested(.init(
-            selector: Selector(key: Fixture.key("demo/a"), parameters: ""), body: nil, attachment: nil,
-            target: .bestMatching, consolidation: .none, timeout: .seconds(1)), now: .now)
-        let anyKey = machine.getRequested(.init(
-            selector: Selector(key: Fixture.key("demo/a"), parameters: "_anyke"), body: nil, attachment: nil,
-            target: .bestMatching, consolidation: .none, timeout: .seconds(1)), now: .now)
+        let strict = machine.getRequested(
+            .init(
+                selector: Selector(key: Fixture.key("demo/a"), parameters: ""), body: nil, attachment: nil,
+                target: .bestMatching, consolidation: .none, timeout: .seconds(1)), now: .now)
+        let anyKey = machine.getRequested(
+            .init(
+                selector: Selector(key: Fixture.key("demo/a"), parameters: "_anyke"), body: nil, attachment: nil,
+                target: .bestMatching, consolidation: .none, timeout: .seconds(1)), now: .now)
         for id in [strict.id, anyKey.id] {
             guard case .get(let requestID) = id else { continue }
-            let reply = NetworkMessage.response(.init(
-                requestID: requestID, wireExpr: Fixture.wire("elsewhere"), body: .err(.init(payload: ByteBuffer(string: "e")))))
+            let reply = NetworkMessage.response(
+                .init(
+                    requestID: requestID, wireExpr: Fixture.wire("elsewhere"), body: .err(.init(payload: ByteBuffer(string: "e")))))
             let actions = machine.received(reply, generation: 1)
             #expect(actions.count == (id == strict.id ? 0 : 1))
         }
@@ -176,14 +199,16 @@ struct SessionStateMachineRoutingTests {
         _ = machine.subscriberDeclared(Fixture.key("a/b"))
         _ = machine.subscriberDeclared(Fixture.key("z"))
         _ = machine.tokenDeclared(Fixture.key("a/t"))
-        let interest = NetworkMessage.interest(.init(
-            interestID: 3, mode: .currentFuture, options: [.subscribers, .tokens], wireExpr: Fixture.wire("a/**")))
+        let interest = NetworkMessage.interest(
+            .init(
+                interestID: 3, mode: .currentFuture, options: [.subscribers, .tokens], wireExpr: Fixture.wire("a/**")))
         let answers = machine.received(interest, generation: 1).declarations
-        #expect(answers.map(\.0) == [
-            .subscriber(EntityDeclaration(id: 1, wireExpr: Fixture.wire("a/b"))),
-            .token(EntityDeclaration(id: 3, wireExpr: Fixture.wire("a/t"))),
-            .final(FinalDeclaration()),
-        ])
+        #expect(
+            answers.map(\.0) == [
+                .subscriber(EntityDeclaration(id: 1, wireExpr: Fixture.wire("a/b"))),
+                .token(EntityDeclaration(id: 3, wireExpr: Fixture.wire("a/t"))),
+                .final(FinalDeclaration()),
+            ])
         #expect(answers.allSatisfy { $0.1 == 3 })
         let future = NetworkMessage.interest(.init(interestID: 4, mode: .future, options: [.subscribers]))
         #expect(machine.received(future, generation: 1).declarations.map(\.0) == [.final(FinalDeclaration())])

@@ -1,8 +1,9 @@
 import NIOCore
 import Testing
-@testable import Zenoh
 import ZenohProtocol
 import ZenohTransport
+
+@testable import Zenoh
 
 /// Fixtures shared by the pure state-machine tests.
 enum Fixture {
@@ -35,7 +36,8 @@ enum Fixture {
     }
 
     static func push(_ key: String, payload: String = "v", scope: UInt16 = 0, senderMapping: Bool = true) -> NetworkMessage {
-        .push(.init(wireExpr: wire(key, scope: scope, senderMapping: senderMapping), body: .put(.init(payload: ByteBuffer(string: payload)))))
+        .push(
+            .init(wireExpr: wire(key, scope: scope, senderMapping: senderMapping), body: .put(.init(payload: ByteBuffer(string: payload)))))
     }
 
     static func declare(_ declaration: Declaration, interestID: UInt32? = nil) -> NetworkMessage {

@@ -15,9 +15,11 @@ struct ZenohInteropTests {
         let session = try await Interop.session(router)
         let samples = Collector<ZenohSample>()
         let subscriber = try session.declareSubscriber("demo/**") { samples.append($0) }
-        _ = try await Interop.run(router, [
-            "put", "-k", "demo/a", "-p", Interop.hex("hello"), "-a", Interop.hex("att"), "--encoding", "text/plain",
-        ])
+        _ = try await Interop.run(
+            router,
+            [
+                "put", "-k", "demo/a", "-p", Interop.hex("hello"), "-a", Interop.hex("att"), "--encoding", "text/plain",
+            ])
         let put = try await samples.wait("the PUT") { !$0.isEmpty }[0]
         #expect(put.kind == .put)
         #expect(put.key.description == "demo/a")
@@ -67,9 +69,11 @@ struct ZenohInteropTests {
             queries.append("\(query.selector) \(query.payload?.text ?? "-") \(query.attachment?.text ?? "-")")
             try? query.reply(key: "calc/add", payload: ByteBuffer(string: "42"), attachment: ByteBuffer(string: "r-att"))
         }
-        let replies = try await Interop.run(router, [
-            "get", "-k", "calc/add?x=1", "-p", Interop.hex("qp"), "-a", Interop.hex("qa"),
-        ])
+        let replies = try await Interop.run(
+            router,
+            [
+                "get", "-k", "calc/add?x=1", "-p", Interop.hex("qp"), "-a", Interop.hex("qa"),
+            ])
         #expect(replies.count == 1)
         #expect(replies.first?["reply"] == "ok")
         #expect(replies.first?["key"] == "calc/add")

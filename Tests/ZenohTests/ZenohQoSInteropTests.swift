@@ -72,12 +72,16 @@ struct ZenohQoSInteropTests {
             _ = try await Interop.run(router, ["put", "-k", "qos/probe", "-p", Interop.hex("p")])
             _ = try? await samples.wait(timeout: 0.3, "the probe") { !$0.isEmpty }
         }
-        _ = try await Interop.run(router, [
-            "put", "-k", "qos/rt", "-p", Interop.hex("rt"), "--priority", "1", "--express", "--block", "--repeat", "20",
-        ])
-        _ = try await Interop.run(router, [
-            "put", "-k", "qos/bg", "-p", Interop.hex("bg"), "--priority", "7", "--publisher", "--repeat", "20",
-        ])
+        _ = try await Interop.run(
+            router,
+            [
+                "put", "-k", "qos/rt", "-p", Interop.hex("rt"), "--priority", "1", "--express", "--block", "--repeat", "20",
+            ])
+        _ = try await Interop.run(
+            router,
+            [
+                "put", "-k", "qos/bg", "-p", Interop.hex("bg"), "--priority", "7", "--publisher", "--repeat", "20",
+            ])
         let all = try await samples.wait("40 samples") { $0.filter { $0.key.description != "qos/probe" }.count >= 40 }
         let realTime = all.filter { $0.key.description == "qos/rt" }
         let background = all.filter { $0.key.description == "qos/bg" }

@@ -1,9 +1,10 @@
 import NIOCore
 import Synchronization
 import Testing
-@testable import Zenoh
 import ZenohProtocol
 import ZenohTransport
+
+@testable import Zenoh
 
 @Suite("ZenohSession over an in-memory transport")
 struct ZenohSessionMockTests {
@@ -62,10 +63,13 @@ struct ZenohSessionMockTests {
         let session = try await ZenohSession.open(configuration: .mock(), connector: connector)
         let queryable = try session.declareQueryable("calc/**")
         let link = try #require(connector.last)
-        link.inject(.request(.init(
-            requestID: 77, wireExpr: Fixture.wire("calc/add"),
-            query: .init(parameters: "a=1", body: .init(encoding: .textPlain, payload: ByteBuffer(string: "q")),
-                         attachment: ByteBuffer(string: "att")))))
+        link.inject(
+            .request(
+                .init(
+                    requestID: 77, wireExpr: Fixture.wire("calc/add"),
+                    query: .init(
+                        parameters: "a=1", body: .init(encoding: .textPlain, payload: ByteBuffer(string: "q")),
+                        attachment: ByteBuffer(string: "att")))))
         var iterator = queryable.makeAsyncIterator()
         do {
             let query = try #require(await iterator.next())
@@ -99,11 +103,15 @@ struct ZenohSessionMockTests {
         }
         #expect(request.query.parameters == "x=1")
         #expect(request.timeoutMilliseconds == 5000)
-        link.inject(.response(.init(
-            requestID: request.requestID, wireExpr: Fixture.wire("demo/a"),
-            body: .reply(.init(body: .put(.init(payload: ByteBuffer(string: "r"))))))))
-        link.inject(.response(.init(
-            requestID: request.requestID, wireExpr: Fixture.wire("demo/b"), body: .err(.init(payload: ByteBuffer(string: "bad"))))))
+        link.inject(
+            .response(
+                .init(
+                    requestID: request.requestID, wireExpr: Fixture.wire("demo/a"),
+                    body: .reply(.init(body: .put(.init(payload: ByteBuffer(string: "r"))))))))
+        link.inject(
+            .response(
+                .init(
+                    requestID: request.requestID, wireExpr: Fixture.wire("demo/b"), body: .err(.init(payload: ByteBuffer(string: "bad"))))))
         link.inject(.responseFinal(.init(requestID: request.requestID)))
         let all = try await replies.collect()
         #expect(all.map { $0.sample?.key.description } == ["demo/a", nil])

@@ -1,7 +1,8 @@
 import NIOCore
 import Testing
-@testable import ZenohTransport
 import ZenohProtocol
+
+@testable import ZenohTransport
 
 @Suite("Handshake state machine")
 struct HandshakeStateMachineTests {
@@ -107,7 +108,9 @@ struct HandshakeStateMachineTests {
             return
         }
         #expect(open32.initialSN == (1 << 28) - 1)
-        #expect(thirtyTwo.received(.openAck(.init(leaseMilliseconds: 10_000, initialSN: 1 << 28))) == .fail(ZenohError(.handshakeFailed, ""), close: .init(reason: .invalid)))
+        #expect(
+            thirtyTwo.received(.openAck(.init(leaseMilliseconds: 10_000, initialSN: 1 << 28)))
+                == .fail(ZenohError(.handshakeFailed, ""), close: .init(reason: .invalid)))
     }
 
     @Test func sixteenBitResolutionMasksOurInitialSN() {

@@ -1,7 +1,8 @@
 import NIOCore
 import Testing
-@testable import ZenohTransport
 import ZenohProtocol
+
+@testable import ZenohTransport
 
 @Suite("Lease and keep-alive")
 struct LeaseTests {

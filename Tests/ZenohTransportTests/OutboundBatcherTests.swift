@@ -1,7 +1,8 @@
 import NIOCore
 import Testing
-@testable import ZenohTransport
 import ZenohProtocol
+
+@testable import ZenohTransport
 
 @Suite("Outbound batching and fragmentation")
 struct OutboundBatcherTests {
@@ -103,7 +104,9 @@ struct OutboundBatcherTests {
         let bytes = try #require(reassembled)
         #expect(bytes == serialized)
         #expect(try NetworkMessage.decodeComplete(bytes) == message)
-        #expect(batches.reduce(0) { $0 + $1.messageBytes } == serialized.readableBytes + Fixtures.serialized(Fixtures.push("before", payload: [1])).readableBytes)
+        #expect(
+            batches.reduce(0) { $0 + $1.messageBytes } == serialized.readableBytes
+                + Fixtures.serialized(Fixtures.push("before", payload: [1])).readableBytes)
     }
 }
 

@@ -1,7 +1,8 @@
 import NIOCore
 import Testing
-@testable import ZenohTransport
 import ZenohProtocol
+
+@testable import ZenohTransport
 
 @Suite("QoS lanes and fragment markers")
 struct QoSLaneTests {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ZenohTransport
 
 /// Rust's "32-bit" resolution is a 28-bit SN space (what fits in 4 VLE bytes); the Rust router refuses an

@@ -115,8 +115,10 @@ struct TLSTests {
         defer { Task { await listener.close() } }
         try PythonRunner.succeed(
             "zenoh_tool.py",
-            ["--tls-ca", certificates.ca, "--tls-cert", certificates.clientCertificate, "--tls-key", certificates.clientKey,
-             "--tls-mtls", "-e", "\(listener.localEndpoint)", "put", "-k", "tls/from-rust", "-p", "ab"])
+            [
+                "--tls-ca", certificates.ca, "--tls-cert", certificates.clientCertificate, "--tls-key", certificates.clientKey,
+                "--tls-mtls", "-e", "\(listener.localEndpoint)", "put", "-k", "tls/from-rust", "-p", "ab",
+            ])
         let (_, events) = try #require(try await accepted.wait().first)
         let put = try await events.wait(for: "the Rust client's put") { $0.put(on: "tls/from-rust") }
         #expect(Array(put.payload.readableBytesView) == [0xAB])
@@ -157,8 +159,10 @@ struct TLSTests {
     @Test func rustRefusesASwiftClientWithoutCertificate() async throws {
         let router = try await ZenohRouter.start(
             linkProtocol: "tls",
-            options: ["--tls-ca", certificates.ca, "--tls-cert", certificates.serverCertificate, "--tls-key",
-                      certificates.serverKey, "--tls-mtls"])
+            options: [
+                "--tls-ca", certificates.ca, "--tls-cert", certificates.serverCertificate, "--tls-key",
+                certificates.serverKey, "--tls-mtls",
+            ])
         defer { router.stop() }
         let message = try await self.refusal(try ZenohEndpoint(parsing: router.endpoint), self.clientTLS)
         #expect(message.contains("TLS with"), "\(message)")
@@ -171,8 +175,11 @@ struct TLSTests {
             (ZenohTLSConfiguration(rootCACertificate: missing), "root_ca_certificate '\(missing)' does not exist"),
             (ZenohTLSConfiguration(rootCACertificate: certificates.serverKey), "holds no readable PEM certificate"),
             (ZenohTLSConfiguration(enableMTLS: true), "needs connect_certificate and connect_private_key"),
-            (ZenohTLSConfiguration(connectCertificate: certificates.clientCertificate, connectPrivateKey: certificates.ca,
-                                   enableMTLS: true), "connect_private_key '\(certificates.ca)' holds no readable PEM private key"),
+            (
+                ZenohTLSConfiguration(
+                    connectCertificate: certificates.clientCertificate, connectPrivateKey: certificates.ca,
+                    enableMTLS: true), "connect_private_key '\(certificates.ca)' holds no readable PEM private key"
+            ),
         ] {
             do {
                 _ = try await self.connect(endpoint, tls)

@@ -1,6 +1,7 @@
 import NIOCore
-@testable import ZenohTransport
 import ZenohProtocol
+
+@testable import ZenohTransport
 
 /// Shared builders for the pure tests.
 enum Fixtures {

@@ -27,8 +27,10 @@ struct TransportInteropTests {
     }
 
     /// Runs a one-shot Python `put` until `recorder` has a Put on `key` (the subscription may still be travelling).
-    func pythonPut(_ router: ZenohRouter, key: String, payloadHex: String, attachmentHex: String? = nil,
-                   into recorder: EventRecorder) async throws -> ZenohMessage.Put {
+    func pythonPut(
+        _ router: ZenohRouter, key: String, payloadHex: String, attachmentHex: String? = nil,
+        into recorder: EventRecorder
+    ) async throws -> ZenohMessage.Put {
         for _ in 0..<3 {
             var arguments = ["-e", router.endpoint, "put", "-k", key, "-p", payloadHex]
             if let attachmentHex { arguments += ["-a", attachmentHex] }

@@ -1,7 +1,8 @@
 import NIOCore
 import Testing
-@testable import ZenohTransport
 import ZenohProtocol
+
+@testable import ZenohTransport
 
 @Suite("Transport state machine: inbound")
 struct TransportStateMachineTests {
@@ -99,8 +100,9 @@ struct TransportStateMachineTests {
 
     @Test func garbageIsAProtocolViolationAnsweredWithCloseInvalid() throws {
         var machine = TransportStateMachine(parameters: Fixtures.parameters(), now: Fixtures.t0)
-        guard case .deliverThenClose(let messages, let error, let send) = machine.batchReceived(
-            ByteBuffer(bytes: [0x1F, 0xFF, 0xFF]), now: Fixtures.t0)
+        guard
+            case .deliverThenClose(let messages, let error, let send) = machine.batchReceived(
+                ByteBuffer(bytes: [0x1F, 0xFF, 0xFF]), now: Fixtures.t0)
         else {
             Issue.record("no violation")
             return

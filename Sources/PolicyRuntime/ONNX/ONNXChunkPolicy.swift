@@ -48,8 +48,10 @@ public final class ONNXChunkPolicy: BatchedChunkPolicy {
         }
         options.logger.debug(
             "ONNX policy loaded",
-            metadata: ["policy.type": "\(config.type)", "onnxruntime.version": "\(session.library.version)",
-                       "onnxruntime.provider": "\(session.provider)", "onnxruntime.library": "\(session.library.path)"])
+            metadata: [
+                "policy.type": "\(config.type)", "onnxruntime.version": "\(session.library.version)",
+                "onnxruntime.provider": "\(session.provider)", "onnxruntime.library": "\(session.library.path)",
+            ])
     }
 
     private static func checkInputs(_ graph: ONNXModelPackage.Graph, config: PolicyConfig, source: String)
@@ -71,7 +73,8 @@ public final class ONNXChunkPolicy: BatchedChunkPolicy {
             let isImage = feature.type == "VISUAL"
             guard isImage || feature.key == "observation.state" else {
                 throw PolicyRuntimeError(
-                    .unsupportedPolicy, "\(source): graph input '\(spec.name)' (\(feature.type)): only observation.state and cameras reach the server")
+                    .unsupportedPolicy,
+                    "\(source): graph input '\(spec.name)' (\(feature.type)): only observation.state and cameras reach the server")
             }
             guard !isImage || feature.shape.count == 3 && feature.shape[0] == 3 else {
                 throw PolicyRuntimeError(.invalidCheckpoint, "\(source): camera '\(spec.name)' must be [3, H, W], not \(feature.shape)")
@@ -130,7 +133,9 @@ public final class ONNXChunkPolicy: BatchedChunkPolicy {
             let values = try? action.values(as: Float.self)
         else {
             throw PolicyRuntimeError(
-                .inferenceFailed, "\(session.modelPath): output 'action' is \(outputs["action"]?.description ?? "missing"), expected float32 [\(batch), \(rows), \(columns)]")
+                .inferenceFailed,
+                "\(session.modelPath): output 'action' is \(outputs["action"]?.description ?? "missing"), expected float32 [\(batch), \(rows), \(columns)]"
+            )
         }
         var results: [PolicyOutput] = []
         let stateDim = config.stateDim

@@ -67,7 +67,8 @@ public final class ONNXDiffusionPolicy: BatchedChunkPolicy {
         guard Self.diffusionTypes.contains(config.type) else {
             throw PolicyRuntimeError(
                 .unsupportedPolicy,
-                "policy type '\(config.type)' is not a diffusion package (supported: \(Self.diffusionTypes.sorted().joined(separator: ", ")))")
+                "policy type '\(config.type)' is not a diffusion package (supported: \(Self.diffusionTypes.sorted().joined(separator: ", ")))"
+            )
         }
         guard let settings = package.diffusion else { throw invalid("a '\(config.type)' package needs a \"diffusion\" block") }
         guard let encoderGraph = package.graphs["encoder"], let denoiserGraph = package.graphs["denoiser"] else {
@@ -85,14 +86,17 @@ public final class ONNXDiffusionPolicy: BatchedChunkPolicy {
                     + "\(config.chunkSize), action dimension \(config.actionDim)")
         }
         if let type = config.raw["noise_scheduler_type"]?.string, type != settings.scheduler.kind.rawValue {
-            throw invalid("diffusion.scheduler '\(settings.scheduler.kind.rawValue)' differs from config.json's noise_scheduler_type '\(type)'")
+            throw invalid(
+                "diffusion.scheduler '\(settings.scheduler.kind.rawValue)' differs from config.json's noise_scheduler_type '\(type)'")
         }
         // LeRobot runs num_train_timesteps steps when num_inference_steps is null.
-        let stepsField = config.raw["num_inference_steps"]?.int != nil ? "num_inference_steps" : "num_train_timesteps (num_inference_steps is null)"
+        let stepsField =
+            config.raw["num_inference_steps"]?.int != nil ? "num_inference_steps" : "num_train_timesteps (num_inference_steps is null)"
         let configSteps = config.raw["num_inference_steps"]?.int ?? config.raw["num_train_timesteps"]?.int
         if let configSteps, configSteps != settings.scheduler.numInferenceSteps {
             throw invalid(
-                "diffusion.num_inference_steps \(settings.scheduler.numInferenceSteps) differs from config.json's \(stepsField) \(configSteps)")
+                "diffusion.num_inference_steps \(settings.scheduler.numInferenceSteps) differs from config.json's \(stepsField) \(configSteps)"
+            )
         }
         // The graphs' interfaces.
         func dims(_ spec: ONNXModelPackage.TensorSpec) -> [String] { spec.shape.map(\.description) }
@@ -121,7 +125,8 @@ public final class ONNXDiffusionPolicy: BatchedChunkPolicy {
             let expected = ["batch", "\(n)"] + feature.shape.map(String.init)
             guard spec.dtype == "float32", dims(spec) == expected else {
                 throw invalid(
-                    "encoder input '\(spec.name)' is \(spec.dtype) \(dims(spec)); config.json needs float32 [\(expected.joined(separator: ", "))]")
+                    "encoder input '\(spec.name)' is \(spec.dtype) \(dims(spec)); config.json needs float32 [\(expected.joined(separator: ", "))]"
+                )
             }
             if isImage {
                 cameras.append((spec.name, feature.shape))
@@ -164,7 +169,8 @@ public final class ONNXDiffusionPolicy: BatchedChunkPolicy {
             throw invalid("denoiser input 'timestep' is \(timestep.dtype) \(dims(timestep)), not int64 or float32 [batch]")
         }
         guard conditionInput.dtype == "float32", dims(conditionInput) == ["batch", "\(conditionDim)"] else {
-            throw invalid("denoiser input 'global_cond' is \(conditionInput.dtype) \(dims(conditionInput)), not float32 [batch, \(conditionDim)]")
+            throw invalid(
+                "denoiser input 'global_cond' is \(conditionInput.dtype) \(dims(conditionInput)), not float32 [batch, \(conditionDim)]")
         }
         guard let output = denoiserGraph.outputs.first(where: { $0.name == "model_output" }), output.dtype == "float32",
             dims(output) == chunk
@@ -184,9 +190,11 @@ public final class ONNXDiffusionPolicy: BatchedChunkPolicy {
         (self.encoder, self.denoiser) = (sessions[0], sessions[1])
         options.logger.debug(
             "ONNX diffusion policy loaded",
-            metadata: ["policy.type": "\(config.type)", "onnxruntime.provider": "\(encoder.provider)",
-                       "diffusion.scheduler": "\(settings.scheduler.kind.rawValue)",
-                       "diffusion.steps": "\(settings.scheduler.numInferenceSteps)"])
+            metadata: [
+                "policy.type": "\(config.type)", "onnxruntime.provider": "\(encoder.provider)",
+                "diffusion.scheduler": "\(settings.scheduler.kind.rawValue)",
+                "diffusion.steps": "\(settings.scheduler.numInferenceSteps)",
+            ])
     }
 
     public func makeSessionState() -> any PolicySessionState { DiffusionSessionState(capacity: settings.nObsSteps) }
@@ -264,7 +272,8 @@ public final class ONNXDiffusionPolicy: BatchedChunkPolicy {
         do {
             guard let output = try encoder.run(feeds, outputs: ["global_cond"])["global_cond"], output.shape == [batch, globalCondDim]
             else {
-                throw PolicyRuntimeError(.inferenceFailed, "\(encoder.modelPath): 'global_cond' is not float32 [\(batch), \(globalCondDim)]")
+                throw PolicyRuntimeError(
+                    .inferenceFailed, "\(encoder.modelPath): 'global_cond' is not float32 [\(batch), \(globalCondDim)]")
             }
             condition = output
         } catch let error as PolicyRuntimeError {

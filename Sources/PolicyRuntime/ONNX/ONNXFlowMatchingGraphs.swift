@@ -37,7 +37,8 @@ public final class ONNXFlowMatchingGraphs: Sendable {
         guard Self.flowMatchingTypes.contains(config.type) else {
             throw PolicyRuntimeError(
                 .unsupportedPolicy,
-                "policy type '\(config.type)' is not a flow-matching package (supported: \(Self.flowMatchingTypes.sorted().joined(separator: ", ")))")
+                "policy type '\(config.type)' is not a flow-matching package (supported: \(Self.flowMatchingTypes.sorted().joined(separator: ", ")))"
+            )
         }
         guard let settings = package.flowMatching else { throw invalid("a '\(config.type)' package needs a \"flow_matching\" block") }
         guard let prefixGraph = package.graphs["prefix"], let velocityGraph = package.graphs["velocity"] else {
@@ -81,8 +82,10 @@ public final class ONNXFlowMatchingGraphs: Sendable {
         (self.prefix, self.velocity) = (sessions[0], sessions[1])
         options.logger.debug(
             "ONNX flow-matching policy loaded",
-            metadata: ["policy.type": "\(config.type)", "onnxruntime.provider": "\(prefix.provider)",
-                       "flow_matching.steps": "\(settings.numSteps)"])
+            metadata: [
+                "policy.type": "\(config.type)", "onnxruntime.provider": "\(prefix.provider)",
+                "flow_matching.steps": "\(settings.numSteps)",
+            ])
     }
 
     /// Runs the prefix graph: `inputs` by graph input name, batch first. Returns the conditioning by name.

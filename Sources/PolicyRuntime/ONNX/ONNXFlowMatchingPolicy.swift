@@ -70,28 +70,34 @@ public final class ONNXFlowMatchingPolicy: BatchedChunkPolicy {
             var shape: [Int] = []
             for dimension in spec.shape.dropFirst() {
                 guard case .fixed(let n) = dimension else {
-                    throw PolicyRuntimeError(.invalidCheckpoint, "\(source): prefix input '\(spec.name)' must have fixed sizes after the batch axis")
+                    throw PolicyRuntimeError(
+                        .invalidCheckpoint, "\(source): prefix input '\(spec.name)' must have fixed sizes after the batch axis")
                 }
                 shape.append(n)
             }
             switch spec.name {
             case ONNXFlowMatchingGraphs.tokensInput:
                 guard spec.dtype == "int64", shape == [graphs.settings.languageTokens] else {
-                    throw PolicyRuntimeError(.invalidCheckpoint, "\(source): '\(spec.name)' must be int64 [batch, \(graphs.settings.languageTokens)]")
+                    throw PolicyRuntimeError(
+                        .invalidCheckpoint, "\(source): '\(spec.name)' must be int64 [batch, \(graphs.settings.languageTokens)]")
                 }
                 result.append((spec.name, shape, .tokens))
             case ONNXFlowMatchingGraphs.attentionMaskInput:
                 guard spec.dtype == "bool", shape == [graphs.settings.languageTokens] else {
-                    throw PolicyRuntimeError(.invalidCheckpoint, "\(source): '\(spec.name)' must be bool [batch, \(graphs.settings.languageTokens)]")
+                    throw PolicyRuntimeError(
+                        .invalidCheckpoint, "\(source): '\(spec.name)' must be bool [batch, \(graphs.settings.languageTokens)]")
                 }
                 result.append((spec.name, shape, .mask))
             default:
                 guard let feature = config.inputFeatures.first(where: { $0.key == spec.name }) else {
-                    throw PolicyRuntimeError(.invalidCheckpoint, "\(source): prefix input '\(spec.name)' is not an input feature of config.json")
+                    throw PolicyRuntimeError(
+                        .invalidCheckpoint, "\(source): prefix input '\(spec.name)' is not an input feature of config.json")
                 }
                 guard spec.dtype == "float32", shape == feature.shape else {
                     throw PolicyRuntimeError(
-                        .invalidCheckpoint, "\(source): prefix input '\(spec.name)' is \(spec.dtype) \(spec.shape); config.json needs float32 [batch, \(feature.shape)]")
+                        .invalidCheckpoint,
+                        "\(source): prefix input '\(spec.name)' is \(spec.dtype) \(spec.shape); config.json needs float32 [batch, \(feature.shape)]"
+                    )
                 }
                 if feature.type == "VISUAL" {
                     guard shape.count == 3, shape[0] == 3 else {
@@ -102,7 +108,8 @@ public final class ONNXFlowMatchingPolicy: BatchedChunkPolicy {
                     result.append((spec.name, shape, .state))
                 } else {
                     throw PolicyRuntimeError(
-                        .unsupportedPolicy, "\(source): prefix input '\(spec.name)' (\(feature.type)): only observation.state and cameras reach the server")
+                        .unsupportedPolicy,
+                        "\(source): prefix input '\(spec.name)' (\(feature.type)): only observation.state and cameras reach the server")
                 }
             }
         }
@@ -159,8 +166,9 @@ public final class ONNXFlowMatchingPolicy: BatchedChunkPolicy {
         var ids: [Int64] = []
         var mask: [Bool] = []
         for (index, (request, _)) in requests.enumerated() {
-            let tokens = try language.tokens(for: prompt(for: request.task, sample: index, batch: batch, promptState: promptState),
-                                             length: settings.languageTokens)
+            let tokens = try language.tokens(
+                for: prompt(for: request.task, sample: index, batch: batch, promptState: promptState),
+                length: settings.languageTokens)
             ids += tokens.ids.map(Int64.init)
             mask += tokens.attentionMask
         }

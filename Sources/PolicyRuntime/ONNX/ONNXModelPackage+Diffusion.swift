@@ -69,7 +69,8 @@ extension ONNXModelPackage {
                 guard let raw = block[key] else { throw fail("diffusion.\(key) is missing") }
                 guard let name = raw.string, let value = E(rawValue: name) else {
                     throw fail(
-                        "diffusion.\(key) '\(raw.string ?? raw.description)' is not supported (supported: \(E.allCases.map(\.rawValue).joined(separator: ", ")))")
+                        "diffusion.\(key) '\(raw.string ?? raw.description)' is not supported (supported: \(E.allCases.map(\.rawValue).joined(separator: ", ")))"
+                    )
                 }
                 return value
             }

@@ -20,7 +20,8 @@ extension ONNXModelPackage {
         }
         let source = directory.appendingPathComponent(fileName).path
         for (session, graph) in zip(sessions, graphs) {
-            guard Set(session.inputNames) == Set(graph.inputs.map(\.name)), Set(graph.outputs.map(\.name)).isSubset(of: session.outputNames) else {
+            guard Set(session.inputNames) == Set(graph.inputs.map(\.name)), Set(graph.outputs.map(\.name)).isSubset(of: session.outputNames)
+            else {
                 throw PolicyRuntimeError(
                     .invalidCheckpoint,
                     "\(graph.path) has inputs \(session.inputNames) and outputs \(session.outputNames), but \(source) describes "

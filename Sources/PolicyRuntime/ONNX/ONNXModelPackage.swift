@@ -102,7 +102,9 @@ public struct ONNXModelPackage: Sendable, Hashable {
         guard map.object != nil else { throw fail("must hold a JSON object") }
         guard map["format"]?.string == Self.format else { throw fail("\"format\" must be \"\(Self.format)\"") }
         guard let version = map["format_version"]?.int, version == Self.formatVersion else {
-            throw fail("\"format_version\" \(map["format_version"]?.description ?? "missing") is not supported (this build reads \(Self.formatVersion))")
+            throw fail(
+                "\"format_version\" \(map["format_version"]?.description ?? "missing") is not supported (this build reads \(Self.formatVersion))"
+            )
         }
         guard let type = map["policy_type"]?.string else { throw fail("\"policy_type\" is missing") }
         guard let graphs = map["graphs"]?.object, !graphs.isEmpty else { throw fail("\"graphs\" is missing or empty") }
@@ -119,7 +121,11 @@ public struct ONNXModelPackage: Sendable, Hashable {
                     else { throw fail("graphs.\(role).\(field)[\(i)] needs name, dtype and shape") }
                     var dims: [Dimension] = []
                     for d in shape {
-                        if let n = d.int, n >= 0 { dims.append(.fixed(n)) } else if let s = d.string { dims.append(.dynamic(s)) } else {
+                        if let n = d.int, n >= 0 {
+                            dims.append(.fixed(n))
+                        } else if let s = d.string {
+                            dims.append(.dynamic(s))
+                        } else {
                             throw fail("graphs.\(role).\(field)[\(i)] (\(name)) has a bad dimension \(d)")
                         }
                     }

@@ -37,9 +37,11 @@ public struct LanguageStep: Sendable {
             candidates.append(directory.appendingPathComponent(name))
         }
         if name.hasPrefix("/") { candidates.append(URL(fileURLWithPath: name)) }
-        guard let found = candidates.first(where: {
-            FileManager.default.fileExists(atPath: $0.appendingPathComponent("tokenizer.json").path)
-        }) else {
+        guard
+            let found = candidates.first(where: {
+                FileManager.default.fileExists(atPath: $0.appendingPathComponent("tokenizer.json").path)
+            })
+        else {
             throw PolicyRuntimeError(
                 .invalidCheckpoint,
                 "\(source): the tokenizer '\(name)' is not in the model package: put its tokenizer.json (and "

@@ -73,7 +73,8 @@ public struct PolicyProcessors: Sendable {
                 let source = "\(preFile.path) step \(step.index) '\(step.name)'"
                 guard language == nil, statePrompt == nil else {
                     throw PolicyRuntimeError(
-                        .unsupportedPolicy, "\(source): must come once, before the tokenizer_processor step (as in LeRobot's pi0.5 pipeline)")
+                        .unsupportedPolicy,
+                        "\(source): must come once, before the tokenizer_processor step (as in LeRobot's pi0.5 pipeline)")
                 }
                 statePrompt = try StatePromptStep(stepConfig: step.config, source: source)
                 pre.append(.promptState)

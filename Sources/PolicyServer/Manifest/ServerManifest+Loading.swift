@@ -67,7 +67,8 @@ extension ServerManifest {
             dtype: try v.optionalString("model.dtype"), device: try v.string("model.device", "cuda"),
             onnxRuntimeLibrary: try v.optionalString("model.onnxruntime_lib"), intraOpThreads: try v.int("model.intra_op_threads", 1))
         guard model.intraOpThreads >= 0 else {
-            throw PolicyServerError(.manifestInvalid, "model.intra_op_threads must be >= 0 (0 = ONNX Runtime's default), got \(model.intraOpThreads)")
+            throw PolicyServerError(
+                .manifestInvalid, "model.intra_op_threads must be >= 0 (0 = ONNX Runtime's default), got \(model.intraOpThreads)")
         }
         defaultTask = try v.string("default_task", "")
         pinTask = try v.bool("pin_task", false)

@@ -75,7 +75,8 @@ private final class HealthHandler: ChannelInboundHandler {
         let (status, contentType, body): (HTTPResponseStatus, String, String)
         switch (head.method, path) {
         case (.GET, "/healthz"):
-            (status, contentType, body) = isWorkerAlive()
+            (status, contentType, body) =
+                isWorkerAlive()
                 ? (.ok, "text/plain; charset=utf-8", "ok") : (.serviceUnavailable, "text/plain; charset=utf-8", "worker dead")
         case (.GET, "/metrics"):
             (status, contentType, body) = (.ok, "text/plain; version=0.0.4", metrics.render())

@@ -1,9 +1,9 @@
 import Foundation
-import PolicyRuntime
-import Synchronization
 import Logging
 import NIOCore
+import PolicyRuntime
 import PolicyWire
+import Synchronization
 import Zenoh
 
 extension PolicyService {
@@ -45,8 +45,10 @@ extension PolicyService {
                     metrics.sessionOpened(active: active)
                     logger.info(
                         "Session opened",
-                        metadata: ["client_uuid": "\(open.clientUUID)", "session_id": "\(ack.sessionID)",
-                                   "rtc": "\(ack.supportsRTC)", "warnings": "\(ack.warnings)"])
+                        metadata: [
+                            "client_uuid": "\(open.clientUUID)", "session_id": "\(ack.sessionID)",
+                            "rtc": "\(ack.supportsRTC)", "warnings": "\(ack.warnings)",
+                        ])
                 } catch {
                     _ = state.withLock { $0.table.close(clientUUID: open.clientUUID, sessionID: ack.sessionID) }
                     ack = SessionAck(accepted: false, error: "server error: \(error)")
@@ -71,7 +73,8 @@ extension PolicyService {
         guard let closed else { return }
         publisher?.undeclare()
         metrics.sessionClosed(active: active)
-        logger.info("Session closed", metadata: ["client_uuid": "\(clientUUID)", "session_id": "\(closed.sessionID)", "reason": "\(reason)"])
+        logger.info(
+            "Session closed", metadata: ["client_uuid": "\(clientUUID)", "session_id": "\(closed.sessionID)", "reason": "\(reason)"])
     }
 
     /// Resets run on the worker, serialized with inference; the query is answered from there.

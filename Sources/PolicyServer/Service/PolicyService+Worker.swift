@@ -127,7 +127,8 @@ extension PolicyService {
         // The session copy taken with the observation carries the lifetime supersession count.
         let superseded = session.mailbox.supersededTotal
         auditLogger.info(
-            "\(AuditLine.render(sessionID: session.sessionID, clientUUID: session.clientUUID, seqID: header.seqID, episodeID: Int64(header.episodeID), queueWaitMs: queueWaitMs, inferenceMs: inferenceMs, superseded: superseded, outcome: outcome))")
+            "\(AuditLine.render(sessionID: session.sessionID, clientUUID: session.clientUUID, seqID: header.seqID, episodeID: Int64(header.episodeID), queueWaitMs: queueWaitMs, inferenceMs: inferenceMs, superseded: superseded, outcome: outcome))"
+        )
     }
 
     /// One pass of the garbage collector (its task runs it every second): closes sessions that went silent, and

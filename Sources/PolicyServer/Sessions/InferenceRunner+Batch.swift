@@ -40,7 +40,8 @@ extension InferenceRunner {
                 let outputs = try batched.predictChunks(requests)
                 for (entry, output) in zip(prepared, outputs) {
                     results[entry.index] = Result {
-                        try reply(entry.prepared, output: output, start: start, superseded: items[entry.index].superseded, serverLoad: serverLoad)
+                        try reply(
+                            entry.prepared, output: output, start: start, superseded: items[entry.index].superseded, serverLoad: serverLoad)
                     }
                 }
             } catch {
@@ -52,7 +53,8 @@ extension InferenceRunner {
                         guard prepared.count > 1 else { throw error }
                         let single = [(entry.prepared.request, items[entry.index].session.processors)]
                         guard let output = try batched.predictChunks(single).first else { throw error }
-                        return try reply(entry.prepared, output: output, start: start, superseded: items[entry.index].superseded, serverLoad: serverLoad)
+                        return try reply(
+                            entry.prepared, output: output, start: start, superseded: items[entry.index].superseded, serverLoad: serverLoad)
                     }
                 }
             }

@@ -1,7 +1,7 @@
 import Foundation
 import JSON
-import OrderedCollections
 public import NIOCore
+import OrderedCollections
 public import PolicyRuntime
 public import PolicyWire
 

@@ -127,10 +127,11 @@ struct EngineCore: Sendable {
             if tracker.count > 0, tracker.maximum > 0 { delay = Int((tracker.maximum * fps).rounded(.up)) }
         }
         stats.requests += 1
-        return .request(RequestSnapshot(
-            seq: seq, episode: episode, epoch: epoch, actionIndexBefore: index, observation: observation,
-            prefixModel: prefixModel, prefixRobot: prefixRobot, delaySteps: delay,
-            episodeStart: buffer.queue.isEmpty && index == 0 && buffer.anchor == nil))
+        return .request(
+            RequestSnapshot(
+                seq: seq, episode: episode, epoch: epoch, actionIndexBefore: index, observation: observation,
+                prefixModel: prefixModel, prefixRobot: prefixRobot, delaySteps: delay,
+                episodeStart: buffer.queue.isEmpty && index == 0 && buffer.anchor == nil))
     }
 
     /// Whether the request is still current (no reset, no new epoch since it was snapshotted).

@@ -1,10 +1,10 @@
 import JSON
 import Logging
 import NIOCore
+import OrderedCollections
 import PolicyWire
 import Synchronization
 import Zenoh
-import OrderedCollections
 
 extension RemoteEngine {
     /// Connects and handshakes, then starts the worker. Throws (before the robot moves) when no server
@@ -128,12 +128,14 @@ extension RemoteEngine {
             ackReplies = try await zenoh.getAll(
                 keys.session, payload: open.encoded(), timeout: .seconds(configuration.failSafe.requestTimeout))
         } catch {
-            throw RemoteInferenceError(.sessionRejected, "Policy server rejected the session: no answer from '\(keys.session)' (\(error.message))")
+            throw RemoteInferenceError(
+                .sessionRejected, "Policy server rejected the session: no answer from '\(keys.session)' (\(error.message))")
         }
         guard let ackSample = ackReplies.compactMap(\.sample).first else {
             throw RemoteInferenceError(
                 .sessionRejected,
-                "Policy server rejected the session: no answer from '\(keys.session)' within request_timeout_s=\(configuration.failSafe.requestTimeout)")
+                "Policy server rejected the session: no answer from '\(keys.session)' within request_timeout_s=\(configuration.failSafe.requestTimeout)"
+            )
         }
         let ack: SessionAck
         do {
@@ -148,7 +150,8 @@ extension RemoteEngine {
         if !ack.actionNames.isEmpty && ack.actionNames != robot.orderedActionKeys {
             throw RemoteInferenceError(
                 .actionMismatch,
-                "Action name/order mismatch between server policy and this robot.\n  server: \(pythonRepr(ack.actionNames))\n  client: \(pythonRepr(robot.orderedActionKeys))")
+                "Action name/order mismatch between server policy and this robot.\n  server: \(pythonRepr(ack.actionNames))\n  client: \(pythonRepr(robot.orderedActionKeys))"
+            )
         }
         return ack
     }

@@ -75,9 +75,11 @@ extension RemoteEngine {
                 $0.chunkArrived(for: request, model: model, robot: robotRows, latency: latency, now: MonotonicClock.seconds)
             }
             if case .merged(let report) = outcome, report.indexDiffMismatch {
-                logger.debug("Indexes diff is not equal to real delay", metadata: [
-                    "consumed": "\(report.consumedDuringInference ?? 0)", "delay": "\(report.delayUsed)",
-                ])
+                logger.debug(
+                    "Indexes diff is not equal to real delay",
+                    metadata: [
+                        "consumed": "\(report.consumedDuringInference ?? 0)", "delay": "\(report.delayUsed)",
+                    ])
             }
             return
         }
@@ -85,7 +87,9 @@ extension RemoteEngine {
         let now = MonotonicClock.seconds
         switch core.withLock({ $0.requestTimedOut(now: now) }) {
         case .warnDegraded(let quiet):
-            logger.warning("No fresh action chunk for \(String(format1: quiet)) s (degraded_after_s=\(configuration.failSafe.degradedAfter)); riding the buffer")
+            logger.warning(
+                "No fresh action chunk for \(String(format1: quiet)) s (degraded_after_s=\(configuration.failSafe.degradedAfter)); riding the buffer"
+            )
         case .die(let reason):
             die(reason)
         default:
@@ -135,7 +139,8 @@ extension RemoteEngine {
                     core.withLock { $0.reconnected(now: at) }
                     logger.info("Reconnected to the policy server (epoch \(epoch))")
                     return
-                } catch let error where error.code == .modelChanged || error.code == .actionMismatch
+                } catch let error
+                    where error.code == .modelChanged || error.code == .actionMismatch
                     || error.code == .invalidConfiguration
                 {
                     die(error.message)

@@ -63,7 +63,9 @@ public struct RemoteInferenceConfiguration: Sendable, Hashable {
             throw bad("reconnect_initial_backoff_s", "must be > 0, got \(f.reconnectInitialBackoff)")
         }
         guard f.reconnectMaxBackoff >= f.reconnectInitialBackoff else {
-            throw bad("reconnect_max_backoff_s", "must be >= reconnect_initial_backoff_s (\(f.reconnectInitialBackoff)), got \(f.reconnectMaxBackoff)")
+            throw bad(
+                "reconnect_max_backoff_s",
+                "must be >= reconnect_initial_backoff_s (\(f.reconnectInitialBackoff)), got \(f.reconnectMaxBackoff)")
         }
         guard f.maxOffline > 0 else { throw bad("max_offline_s", "must be > 0, got \(f.maxOffline)") }
         guard rtcExecutionHorizon >= 1 else {

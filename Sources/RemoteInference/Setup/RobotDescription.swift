@@ -41,15 +41,19 @@ public struct RobotDescription: Sendable, Hashable {
             return (robotActionKeys, "policy config has no action_feature_names; using the robot's action order")
         }
         guard names.count == robotActionKeys.count, Set(names) == Set(robotActionKeys) else {
-            return (robotActionKeys,
-                    "policy action_feature_names \(names) do not match the robot's action keys \(robotActionKeys); using the robot's order")
+            return (
+                robotActionKeys,
+                "policy action_feature_names \(names) do not match the robot's action keys \(robotActionKeys); using the robot's order"
+            )
         }
         return (names, nil)
     }
 
     /// LeRobot's visual-feature check (edge-semantics §4.3.5), only without a rename map: the policy's visual
     /// features and the robot's cameras must be one a subset of the other.
-    public static func checkCameras(policy: PolicyDescription, cameraKeys: [String], renameMap: [String: String]) throws(RemoteInferenceError) {
+    public static func checkCameras(policy: PolicyDescription, cameraKeys: [String], renameMap: [String: String])
+        throws(RemoteInferenceError)
+    {
         guard renameMap.isEmpty else { return }
         let expected = Set(policy.visualFeatures)
         let provided = Set(cameraKeys)

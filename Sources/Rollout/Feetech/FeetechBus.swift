@@ -59,8 +59,9 @@ public final class FeetechBus {
     /// One SYNC READ: the value at `address` of every motor in `ids`, in that order (error bytes ignored).
     public func syncRead(_ ids: [UInt8], address: UInt8, length: Int) throws(RolloutError) -> [Int] {
         link.discardInput()
-        try link.write(FeetechPacket.instruction(
-            .syncRead, id: FeetechPacket.broadcastID, parameters: [address, UInt8(length)] + ids))
+        try link.write(
+            FeetechPacket.instruction(
+                .syncRead, id: FeetechPacket.broadcastID, parameters: [address, UInt8(length)] + ids))
         var values: [Int] = []
         for id in ids {
             let status = try readStatus(dataLength: length)

@@ -46,8 +46,11 @@ public enum FeetechPacket {
     }
 
     static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { String($0, radix: 16, uppercase: true).count == 1 ? "0" + String($0, radix: 16, uppercase: true) : String($0, radix: 16, uppercase: true) }
-            .joined(separator: " ")
+        bytes.map {
+            String($0, radix: 16, uppercase: true).count == 1
+                ? "0" + String($0, radix: 16, uppercase: true) : String($0, radix: 16, uppercase: true)
+        }
+        .joined(separator: " ")
     }
 
     /// Names of the set status error bits.

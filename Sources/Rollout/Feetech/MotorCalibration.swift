@@ -73,10 +73,11 @@ public struct MotorCalibration: Sendable, Hashable {
         if let base = environment["HF_LEROBOT_CALIBRATION"] {
             root = expand(base)
         } else {
-            let lerobotHome = environment["HF_LEROBOT_HOME"].map(expand)
+            let lerobotHome =
+                environment["HF_LEROBOT_HOME"].map(expand)
                 ?? (environment["HF_HOME"].map(expand)
-                    ?? URL(fileURLWithPath: NSHomeDirectory()).appendingPathComponent(".cache/huggingface"))
-                    .appendingPathComponent("lerobot")
+                ?? URL(fileURLWithPath: NSHomeDirectory()).appendingPathComponent(".cache/huggingface"))
+                .appendingPathComponent("lerobot")
             root = lerobotHome.appendingPathComponent("calibration")
         }
         return root.appendingPathComponent("\(device.rawValue)/\(name)/\(id.isEmpty ? "None" : id).json")

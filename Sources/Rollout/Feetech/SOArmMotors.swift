@@ -46,9 +46,10 @@ final class SOArmMotors {
         guard found.isEmpty else {
             throw RolloutError(.robot, "\(portFlag): expected six STS3215 servos (model 777, ids 1-6); \(found.joined(separator: "; "))")
         }
-        let firmware = Set(try Self.ids.map { id throws(RolloutError) in
-            "\(try bus.read(id, address: Register.firmwareMajor, length: 1)).\(try bus.read(id, address: Register.firmwareMinor, length: 1))"
-        })
+        let firmware = Set(
+            try Self.ids.map { id throws(RolloutError) in
+                "\(try bus.read(id, address: Register.firmwareMajor, length: 1)).\(try bus.read(id, address: Register.firmwareMinor, length: 1))"
+            })
         guard firmware.count == 1 else { throw RolloutError(.robot, "the servos run different firmware versions: \(firmware.sorted())") }
     }
 

@@ -1,5 +1,5 @@
-import Foundation
 public import Cameras
+import Foundation
 public import Logging
 
 /// The SO-100 / SO-101 follower arm (`--robot.type=so100_follower|so101_follower`): six Feetech STS3215

@@ -55,7 +55,8 @@ public final class StatusReporter: Sendable {
             }
             guard now - s.lastPrint >= interval else { return output }
             s.lastPrint = now
-            let text = "\(link) queue=\(queueDepth) latency=\(Int((lastLatency * 1000).rounded()))ms "
+            let text =
+                "\(link) queue=\(queueDepth) latency=\(Int((lastLatency * 1000).rounded()))ms "
                 + "rate=\(String(format: "%.1f", s.hz))Hz overruns=\(overruns)\(phase.map { " phase=\($0)" } ?? "")"
             if isTerminal {
                 s.hasLiveLine = true

@@ -1,12 +1,14 @@
 public import ArgumentParser
-public import RemoteInference
 public import Cameras
+public import RemoteInference
 
 /// The flags of `lerobot-rollout`, spelled as LeRobot's (dotted, `--name=value`), with its defaults.
 public struct RolloutOptions: ParsableArguments {
     public init() {}
 
-    @Option(name: .customLong("strategy.type"), help: "base | episodic | dagger (sentry, highlight: not yet supported); keys on a terminal: dagger space/tab/Esc, episodic →/←/Esc")
+    @Option(
+        name: .customLong("strategy.type"),
+        help: "base | episodic | dagger (sentry, highlight: not yet supported); keys on a terminal: dagger space/tab/Esc, episodic →/←/Esc")
     public var strategy = "base"
     @Option(name: .customLong("policy.path"), help: "Hub repo id or local directory; only config.json is read (no weights)")
     public var policyPath = ""
@@ -15,11 +17,15 @@ public struct RolloutOptions: ParsableArguments {
 
     @Option(name: .customLong("inference.type"), help: "remote (sync and rtc need local weights: not in this weightless build)")
     public var inferenceType = "sync"
-    @Option(name: .customLong("inference.connect_endpoint"), help: "the router (client mode) or the listening server (peer mode); tcp/HOST:PORT or tls/HOST:PORT")
+    @Option(
+        name: .customLong("inference.connect_endpoint"),
+        help: "the router (client mode) or the listening server (peer mode); tcp/HOST:PORT or tls/HOST:PORT")
     public var connectEndpoint = "tcp/localhost:7447"
-    @Option(name: .customLong("inference.zenoh_mode"), help: "client (through a router) | peer (straight to a server listening in peer mode)")
+    @Option(
+        name: .customLong("inference.zenoh_mode"), help: "client (through a router) | peer (straight to a server listening in peer mode)")
     public var zenohMode = "client"
-    @Option(name: .customLong("inference.tls_ca"), help: "PEM CA that signed the server's certificate (mutual TLS: all three tls_* together)")
+    @Option(
+        name: .customLong("inference.tls_ca"), help: "PEM CA that signed the server's certificate (mutual TLS: all three tls_* together)")
     public var tlsCA: String?
     @Option(name: .customLong("inference.tls_cert"), help: "PEM certificate of this robot") public var tlsCert: String?
     @Option(name: .customLong("inference.tls_key"), help: "PEM private key of --inference.tls_cert") public var tlsKey: String?
@@ -79,16 +85,19 @@ public struct RolloutOptions: ParsableArguments {
             if ["sentry", "highlight"].contains(self.strategy) {
                 throw RolloutError(
                     .unsupported,
-                    "--strategy.type=\(self.strategy) is not yet supported: it records datasets, which this build does not do (use base, episodic or dagger)")
+                    "--strategy.type=\(self.strategy) is not yet supported: it records datasets, which this build does not do (use base, episodic or dagger)"
+                )
             }
-            throw RolloutError(.invalidOption, "Unknown strategy type '\(self.strategy)' (--strategy.type: base, episodic, dagger, sentry, highlight)")
+            throw RolloutError(
+                .invalidOption, "Unknown strategy type '\(self.strategy)' (--strategy.type: base, episodic, dagger, sentry, highlight)")
         }
         switch inferenceType {
         case "remote": break
         case "sync", "rtc":
             throw RolloutError(
                 .unsupported,
-                "--inference.type=\(inferenceType) requires a loaded policy and processors; this edge build is weightless: use --inference.type=remote")
+                "--inference.type=\(inferenceType) requires a loaded policy and processors; this edge build is weightless: use --inference.type=remote"
+            )
         default:
             throw RolloutError(.invalidOption, "--inference.type must be one of sync, rtc, remote, got '\(inferenceType)'")
         }
@@ -120,7 +129,8 @@ public struct RolloutOptions: ParsableArguments {
         }
         if strategy == .episodic {
             guard episodeTime > 0, numEpisodes >= 1, resetTime >= 0 else {
-                throw RolloutError(.invalidOption, "--dataset.episode_time_s must be > 0, --dataset.num_episodes >= 1 and --dataset.reset_time_s >= 0")
+                throw RolloutError(
+                    .invalidOption, "--dataset.episode_time_s must be > 0, --dataset.num_episodes >= 1 and --dataset.reset_time_s >= 0")
             }
         }
         var inference = RemoteInferenceConfiguration()

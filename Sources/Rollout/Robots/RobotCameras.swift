@@ -10,7 +10,8 @@ extension CameraConfiguration {
             guard let fields = entry.value.entries else {
                 throw RolloutError(
                     .invalidOption,
-                    "--robot.cameras: camera '\(entry.key)' must be a map like {type: opencv, index_or_path: 0, width: 640, height: 480, fps: 30}")
+                    "--robot.cameras: camera '\(entry.key)' must be a map like {type: opencv, index_or_path: 0, width: 640, height: 480, fps: 30}"
+                )
             }
             guard !cameras.contains(where: { $0.name == entry.key }) else {
                 throw RolloutError(.invalidOption, "--robot.cameras: camera '\(entry.key)' is given twice")

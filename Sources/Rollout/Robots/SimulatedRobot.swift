@@ -61,7 +61,8 @@ public final class SimulatedRobot: Robot, Sendable {
             return $0.positions
         }
         let latest = frames.withLock { $0 }
-        return RobotFrame(positions: positions, cameras: cameras.compactMap { c in latest[c.name].map { (c.name, CameraImage.pixels($0)) } })
+        return RobotFrame(
+            positions: positions, cameras: cameras.compactMap { c in latest[c.name].map { (c.name, CameraImage.pixels($0)) } })
     }
 
     public func send(_ positions: [Float]) {

@@ -26,9 +26,10 @@ struct EpisodicStrategy: RolloutStrategy {
         case .beginReset:
             session.report.episodes = phases.recorded + 1
             session.status.line("Reset phase (\(settings.resetTime) s)")
-            session.perform(HandOver.episodicReset(
-                actuated: session.teleop?.isActuated, followerPose: session.robot.observe().positions,
-                resetToInitialPosition: settings.resetToInitialPosition))
+            session.perform(
+                HandOver.episodicReset(
+                    actuated: session.teleop?.isActuated, followerPose: session.robot.observe().positions,
+                    resetToInitialPosition: settings.resetToInitialPosition))
             phases.started(at: MonotonicClock.seconds)
         case .beginEpisode(let index, let rerecord):
             session.report.episodes = phases.recorded

@@ -27,9 +27,10 @@ public final class RolloutRunner: Sendable {
         self.commands = commands
         self.status = status
         self.logger = logger
-        self.session = Mutex(RolloutSession(
-            settings: settings, robot: robot, teleop: teleop, shutdown: shutdown, commands: commands, status: status,
-            logger: logger))
+        self.session = Mutex(
+            RolloutSession(
+                settings: settings, robot: robot, teleop: teleop, shutdown: shutdown, commands: commands, status: status,
+                logger: logger))
     }
 
     /// Runs the whole rollout. Throws (before the robot moves) when pre-flight or the handshake fails.

@@ -46,9 +46,10 @@ struct PolicyPlayback {
         if interpolator.needsNewAction {
             // Without a fresh frame of every camera no observation goes out: the buffer plays on, then the fallback.
             if frame.cameraFault == nil {
-                engine.notifyObservation(RobotObservation(
-                    state: frame.positions,
-                    cameras: frame.cameras.map { .init(key: "observation.images.\($0.name)", image: $0.image) }))
+                engine.notifyObservation(
+                    RobotObservation(
+                        state: frame.positions,
+                        cameras: frame.cameras.map { .init(key: "observation.images.\($0.name)", image: $0.image) }))
             } else {
                 engine.withdrawObservation()
             }

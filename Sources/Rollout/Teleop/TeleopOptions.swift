@@ -7,9 +7,10 @@ public struct TeleopOptions: ParsableArguments {
 
     @Option(
         name: .customLong("teleop.type"),
-        help: ArgumentHelp("so100_leader | so101_leader | keyboard: drives the robot while CORRECTING (dagger) and in episodic reset "
-            + "phases (none: the arm holds). keyboard, with a terminal on stdin, jogs a joint 2 units a press: q/a shoulder_pan, "
-            + "w/s shoulder_lift, e/d elbow_flex, r/f wrist_flex, t/g wrist_roll, y/h gripper (+/-)"))
+        help: ArgumentHelp(
+            "so100_leader | so101_leader | keyboard: drives the robot while CORRECTING (dagger) and in episodic reset "
+                + "phases (none: the arm holds). keyboard, with a terminal on stdin, jogs a joint 2 units a press: q/a shoulder_pan, "
+                + "w/s shoulder_lift, e/d elbow_flex, r/f wrist_flex, t/g wrist_roll, y/h gripper (+/-)"))
     public var type = ""
     @Option(name: .customLong("teleop.port"), help: "the leader arm's serial port (so100_leader, so101_leader), e.g. /dev/ttyACM1")
     public var port = ""
@@ -20,7 +21,8 @@ public struct TeleopOptions: ParsableArguments {
     public func settings() throws(RolloutError) -> TeleopSettings? {
         guard !type.isEmpty else {
             guard port.isEmpty, id.isEmpty else {
-                throw RolloutError(.invalidOption, "--teleop.port and --teleop.id need --teleop.type (so100_leader, so101_leader, keyboard)")
+                throw RolloutError(
+                    .invalidOption, "--teleop.port and --teleop.id need --teleop.type (so100_leader, so101_leader, keyboard)")
             }
             return nil
         }

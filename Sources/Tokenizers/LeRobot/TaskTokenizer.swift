@@ -102,8 +102,9 @@ public struct TaskTokenizer: Sendable {
                     throw fail("truncation must be a boolean or a strategy name")
                 }
             }
-            self.init(maxLength: maxLength, padding: padding, paddingSide: side, truncation: truncation,
-                      appendsNewline: appendsNewline)
+            self.init(
+                maxLength: maxLength, padding: padding, paddingSide: side, truncation: truncation,
+                appendsNewline: appendsNewline)
         }
     }
 

@@ -57,16 +57,18 @@ indirect enum PreTokenizer: Sendable {
                     piece = TextPiece(scalars: [replacement] + piece.scalars, origins: [piece.origins[0]] + piece.origins)
                 }
                 if split {
-                    try Self.split(piece, .scalars(.exactly(replacement)), .mergedWithNext, invert: false,
-                                   limits: limits, into: &result)
+                    try Self.split(
+                        piece, .scalars(.exactly(replacement)), .mergedWithNext, invert: false,
+                        limits: limits, into: &result)
                 } else {
                     result.append(piece)
                 }
             }
         case .digits(let individual):
             for piece in pieces where !piece.isEmpty {
-                try Self.split(piece, .scalars(.number), individual ? .isolated : .contiguous, invert: false,
-                               limits: limits, into: &result)
+                try Self.split(
+                    piece, .scalars(.number), individual ? .isolated : .contiguous, invert: false,
+                    limits: limits, into: &result)
             }
         case .whitespaceSplit:
             for piece in pieces where !piece.isEmpty {

@@ -1,4 +1,5 @@
 import Synchronization
+
 /// The session's connection events, from ``ZenohSession/connectionEvents``: the current state first
 /// (`.connected` when connected), then every change. Ends when the session is closed.
 public final class ZenohConnectionEvents: AsyncSequence, Sendable {

@@ -1,5 +1,5 @@
-import Synchronization
 public import NIOCore
+import Synchronization
 public import ZenohProtocol
 public import ZenohTransport
 

@@ -187,7 +187,9 @@ extension SessionStateMachine {
 extension Face {
     /// Every entity this remote declared, in a stable order.
     var entities: [(kind: EntityKind, id: UInt32, key: KeyExpr, isComplete: Bool)] {
-        let subscribers = self.subscribers.sorted { $0.key < $1.key }.map { (kind: EntityKind.subscriber, id: $0.key, key: $0.value, isComplete: false) }
+        let subscribers = self.subscribers.sorted { $0.key < $1.key }.map {
+            (kind: EntityKind.subscriber, id: $0.key, key: $0.value, isComplete: false)
+        }
         let queryables = self.queryables.sorted { $0.key < $1.key }.map {
             (kind: EntityKind.queryable, id: $0.key, key: $0.value.key, isComplete: $0.value.isComplete)
         }

@@ -2,8 +2,7 @@ package import NIOCore
 
 extension ByteBuffer {
     /// Reads one byte or throws `.truncated`.
-    package mutating func readZenohByte(_ what: @autoclosure () -> String = "byte") throws(ZenohDecodingError) -> UInt8
-    {
+    package mutating func readZenohByte(_ what: @autoclosure () -> String = "byte") throws(ZenohDecodingError) -> UInt8 {
         guard let byte = self.readInteger(as: UInt8.self) else {
             throw .truncated(what())
         }

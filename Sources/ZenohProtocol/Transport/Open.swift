@@ -20,8 +20,7 @@ extension TransportMessage {
         public var extensions: [ZenohExtension]
 
         /// Creates an OpenSyn.
-        public init(leaseMilliseconds: UInt64, initialSN: UInt32, cookie: ByteBuffer, extensions: [ZenohExtension] = [])
-        {
+        public init(leaseMilliseconds: UInt64, initialSN: UInt32, cookie: ByteBuffer, extensions: [ZenohExtension] = []) {
             self.leaseMilliseconds = leaseMilliseconds
             self.initialSN = initialSN
             self.cookie = cookie
