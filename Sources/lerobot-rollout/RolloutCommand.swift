@@ -1,9 +1,9 @@
 // lerobot-rollout: drives a robot with a remote policy (`--inference.type=remote`). Thin: parse, assemble, run.
 import ArgumentParser
-import Dispatch
 import Foundation
 import Logging
 import Rollout
+import ServiceLifecycle
 
 @main
 struct RolloutCommand: AsyncParsableCommand {
@@ -30,8 +30,6 @@ struct RolloutCommand: AsyncParsableCommand {
             fail(error.message)
         }
         let shutdown = ShutdownEvent()
-        let signals = Signals.install(shutdown)
-        defer { withExtendedLifetime(signals) {} }
         let commands = OperatorCommands()
         let status = StatusReporter(isTerminal: isatty(2) != 0) { text in FileHandle.standardError.write(Data(text.utf8)) }
         let robot: any Robot
@@ -51,12 +49,23 @@ struct RolloutCommand: AsyncParsableCommand {
         let keys = OperatorInput.start(settings, commands: commands, teleop: teleop, shutdown: shutdown, logger: logger)
         let runner = RolloutRunner(
             settings: settings, robot: robot, teleop: teleop, shutdown: shutdown, commands: commands, status: status, logger: logger)
+        // SIGINT, SIGTERM, SIGHUP, SIGQUIT shut the group down gracefully: the loop stops at its next tick.
+        let service = RolloutService(runner: runner)
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: RolloutService.signals, logger: logger))
+        try await group.run()
         let report: RolloutReport
-        do {
-            report = try await runner.run()
-        } catch let error as RolloutError {
+        switch service.result {
+        case .success(let done):
+            report = done
+        case .failure(let error):
             keys?.stop()
             fail(error.message)
+        case nil:
+            keys?.stop()
+            fail("the rollout did not run")
         }
         keys?.stop()
         print(report.json)
@@ -76,24 +85,6 @@ struct RolloutCommand: AsyncParsableCommand {
     func fail(_ message: String) -> Never {
         FileHandle.standardError.write(Data("error: \(message)\n".utf8))
         Foundation.exit(2)
-    }
-}
-
-/// SIGINT/SIGTERM/SIGHUP/SIGQUIT set the shutdown event; a second signal exits at once with status 1.
-enum Signals {
-    /// The signal sources: the caller keeps them alive for the whole run.
-    static func install(_ shutdown: ShutdownEvent) -> [any DispatchSourceSignal] {
-        let queue = DispatchQueue(label: "signals")
-        return [SIGINT, SIGTERM, SIGHUP, SIGQUIT].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler {
-                if shutdown.isSet { Foundation.exit(1) }
-                shutdown.set()
-            }
-            source.resume()
-            return source
-        }
     }
 }
 
