@@ -62,6 +62,8 @@ func observationBody() throws -> ByteBuffer {
 /// What one robot measured: its latencies in milliseconds and when its loop began and ended.
 struct ClientRun: Sendable {
     var latencies: [Double]
+    /// Observations whose chunk never came (given up after 2 s; the next one goes out under a new seq).
+    var lost: Int
     var started: ContinuousClock.Instant
     var ended: ContinuousClock.Instant
 }
@@ -92,8 +94,24 @@ func runClient(index: Int, options: Options, keys: ServiceKeys, body: ByteBuffer
     }
     guard accepted else { throw BenchError("client \(index): no session ack") }
     try await Task.sleep(for: .milliseconds(300))  // let the action subscription reach the server
+    // Echoed seqs and give-ups in one stream: a lost chunk costs 2 s, never the whole run.
+    enum Event: Sendable {
+        case echo(UInt64)
+        case gaveUp(UInt64)
+    }
+    let (events, sink) = AsyncStream<Event>.makeStream()
+    let reader = Task {
+        for await sample in actions {
+            if let attachment = sample.attachment, let echoed = try? AttachmentHeader(unpacking: attachment) {
+                sink.yield(.echo(echoed.seqID))
+            }
+        }
+        sink.finish()
+    }
+    defer { reader.cancel() }
     var latencies: [Double] = []
-    var iterator = actions.makeAsyncIterator()
+    var lost = 0
+    var iterator = events.makeAsyncIterator()
     var seq: UInt64 = 0
     let clock = ContinuousClock()
     let started = clock.now
@@ -102,17 +120,28 @@ func runClient(index: Int, options: Options, keys: ServiceKeys, body: ByteBuffer
         let header = AttachmentHeader(seqID: seq, episodeID: 1, clientMonoNs: Int64(seq))
         let sent = clock.now
         try publisher.put(body, attachment: header.packed())
-        while true {
-            guard let sample = await iterator.next() else { throw BenchError("client \(index): action stream ended") }
-            guard let attachment = sample.attachment, let echoed = try? AttachmentHeader(unpacking: attachment) else { continue }
-            if echoed.seqID == seq { break }
+        let timer = Task { [seq] in
+            try await Task.sleep(for: .seconds(2))
+            sink.yield(.gaveUp(seq))
         }
-        latencies.append(milliseconds(clock.now - sent))
+        waiting: while true {
+            switch await iterator.next() {
+            case nil: throw BenchError("client \(index): action stream ended")
+            case .echo(let echoed) where echoed == seq:
+                latencies.append(milliseconds(clock.now - sent))
+                break waiting
+            case .gaveUp(let expired) where expired == seq:
+                lost += 1
+                break waiting
+            default: continue
+            }
+        }
+        timer.cancel()
     }
     let ended = clock.now
     let close = SessionClose(clientUUID: uuid)
     for try await _ in try session.get(keys.session, payload: close.encoded()) {}
-    return ClientRun(latencies: latencies, started: started, ended: ended)
+    return ClientRun(latencies: latencies, lost: lost, started: started, ended: ended)
 }
 
 func milliseconds(_ duration: Duration) -> Double {
@@ -149,7 +178,8 @@ do {
     let seconds = milliseconds(window) / 1000
     let sorted = all.sorted()
     let line: JSONValue = [
-        "clients": .integer(options.clients), "requests": .integer(all.count), "observation_bytes": .integer(body.readableBytes),
+        "clients": .integer(options.clients), "requests": .integer(all.count), "lost": .integer(runs.map(\.lost).reduce(0, +)),
+        "observation_bytes": .integer(body.readableBytes),
         "req_per_s": .double((Double(all.count) / max(seconds, 0.001) * 10).rounded() / 10),
         "p50_ms": .double((percentile(sorted, 0.5) * 100).rounded() / 100),
         "p99_ms": .double((percentile(sorted, 0.99) * 100).rounded() / 100),
