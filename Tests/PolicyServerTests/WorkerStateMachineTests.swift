@@ -16,8 +16,7 @@ struct WorkerStateMachineTests {
     func servingAndParking() {
         var m = Self.running()
         guard case .serve = m.nextWorkerAction() else { Issue.record("expected serve"); return }
-        m.nothingToServe()
-        #expect(m.isWorkerParked)
+        #expect(m.nothingToServe() && m.isWorkerParked)
         let first = m.observationArrived()
         let second = m.observationArrived()
         #expect(first && !second, "a second arrival before the worker runs must not wake it again")
@@ -26,7 +25,7 @@ struct WorkerStateMachineTests {
         guard case .runResets(let resets) = m.nextWorkerAction() else { Issue.record("expected resets"); return }
         #expect(resets == [7, 8])
         guard case .serve = m.nextWorkerAction() else { Issue.record("expected serve"); return }
-        m.nothingToServe()
+        _ = m.nothingToServe()
         #expect(m.resetArrived(9) == .queued(wake: true))
     }
 
@@ -43,7 +42,7 @@ struct WorkerStateMachineTests {
     func drainParked() {
         var m = Self.running()
         _ = m.nextWorkerAction()
-        m.nothingToServe()
+        _ = m.nothingToServe()
         #expect(m.drain() == .stopWorker(wake: true))
         #expect(m.drain() == .awaitWorker)
         #expect(m.resetArrived(3) == .refused)
@@ -60,9 +59,18 @@ struct WorkerStateMachineTests {
         #expect(m.phase == .draining)
         guard case .exit = m.nextWorkerAction() else { Issue.record("expected exit"); return }
         #expect(m.workerExited() == [4])
-        m.nothingToServe()
         let wake = m.observationArrived()
         #expect(!m.isWorkerParked && !wake)
+    }
+
+    @Test("A drain between the worker's decision to serve and its empty table: it does not park, it asks again and exits")
+    func drainBetweenServeAndPark() {
+        var m = Self.running()
+        guard case .serve = m.nextWorkerAction() else { Issue.record("expected serve"); return }
+        #expect(m.drain() == .stopWorker(wake: false))
+        let parks = m.nothingToServe()
+        #expect(!parks && !m.isWorkerParked)
+        guard case .exit = m.nextWorkerAction() else { Issue.record("expected exit"); return }
     }
 
     @Test("Never started: drain has nothing to wait for")

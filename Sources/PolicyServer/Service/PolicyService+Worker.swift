@@ -21,21 +21,18 @@ extension PolicyService {
                 runResets(resets)
             case .serve:
                 if let batchLimit {
-                    if !serveBatch(runner, limit: batchLimit) { parker.park() }
+                    if case .park = serveBatch(runner, limit: batchLimit) { parker.park() }
                     continue
                 }
                 // One lock for the work, the load it is served under and where its chunk goes.
-                let next = state.withLock { state in
-                    guard let work = state.table.takeNext() else {
-                        state.worker.nothingToServe()
-                        return nil as (SessionTable.Work, Double, ZenohPublisher?)?
-                    }
-                    return (work, state.table.serverLoad, state.publishers[work.session.clientUUID])
+                let next = state.withLock { state -> Turn in
+                    guard let work = state.table.takeNext() else { return state.worker.nothingToServe() ? .park : .askAgain }
+                    return .serve(work, state.table.serverLoad, state.publishers[work.session.clientUUID])
                 }
-                if let (work, load, publisher) = next {
-                    serve(work, load: load, publisher: publisher, runner: runner)
-                } else {
-                    parker.park()
+                switch next {
+                case .serve(let work, let load, let publisher): serve(work, load: load, publisher: publisher, runner: runner)
+                case .park: parker.park()
+                case .askAgain, .served: break
                 }
             }
         }
@@ -47,6 +44,17 @@ extension PolicyService {
             answer(pending.query, with: ResetAck(ok: false, error: "server draining: the reset was not run"))
         }
         for waiter in waiters { waiter.resume() }
+    }
+
+    /// One turn of the worker, decided under the lock.
+    enum Turn {
+        case serve(SessionTable.Work, Double, ZenohPublisher?)
+        /// A batch was run.
+        case served
+        /// Nothing ready: park until woken.
+        case park
+        /// Nothing ready, but a drain came in: ask the state machine again (it says exit).
+        case askAgain
     }
 
     private func runResets(_ resets: [PendingReset]) {
@@ -86,17 +94,17 @@ extension PolicyService {
         }
     }
 
-    /// The batch scheduler: every ready session (up to `limit`) in one run. False when none was ready (the
-    /// worker then parks).
-    private func serveBatch(_ runner: InferenceRunner, limit: Int) -> Bool {
-        let taken = state.withLock { state in
+    /// The batch scheduler: every ready session (up to `limit`) in one run; `.park` or `.askAgain` when none
+    /// was ready.
+    private func serveBatch(_ runner: InferenceRunner, limit: Int) -> Turn {
+        let (taken, empty) = state.withLock { state in
             let taken = state.table.takeBatch(limit: limit).map {
                 ($0, state.table.serverLoad, state.publishers[$0.session.clientUUID])
             }
-            if taken.isEmpty { state.worker.nothingToServe() }
-            return taken
+            guard taken.isEmpty else { return (taken, Turn.served) }
+            return (taken, state.worker.nothingToServe() ? .park : .askAgain)
         }
-        guard let load = taken.first?.1 else { return false }
+        guard let load = taken.first?.1 else { return empty }
         var items = taken.map { InferenceRunner.BatchItem(pending: $0.0.pending, session: $0.0.session, superseded: $0.0.superseded) }
         let results = runner.serveBatch(&items, serverLoad: load)
         for ((_, _, publisher), (item, result)) in zip(taken, zip(items, results)) {
@@ -114,7 +122,7 @@ extension PolicyService {
                 audit(item.session, header, queueWaitMs: 0, inferenceMs: 0, outcome: "error: \(error)")
             }
         }
-        return true
+        return .served
     }
 
     /// Publishes a chunk on its session's publisher; a session closed while the chunk was computed has none.

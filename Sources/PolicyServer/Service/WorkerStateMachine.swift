@@ -79,9 +79,11 @@ struct WorkerStateMachine<Reset: Sendable>: Sendable {
         }
     }
 
-    /// The table had nothing ready: the worker parks until an observation, a reset or a drain wakes it.
-    mutating func nothingToServe() {
+    /// The table had nothing ready: true when the worker parks until an observation, a reset or a drain
+    /// wakes it; false when a drain came in meanwhile (the worker asks again and exits).
+    mutating func nothingToServe() -> Bool {
         isWorkerParked = phase == .running
+        return isWorkerParked
     }
 
     /// The worker left its loop: resets still queued are returned, to be refused.
