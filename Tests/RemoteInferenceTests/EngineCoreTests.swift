@@ -129,4 +129,23 @@ struct InboxTests {
         task.cancel()
         #expect(await task.value == nil)
     }
+    @Test("Without a timeout: a kept item at once, else the next deposit, however late; cancellation ends the wait")
+    func waitsWithoutTimeout() async {
+        let inbox = Inbox<Int>(capacity: 1)
+        inbox.deposit(7)
+        #expect(await inbox.next() == 7)
+        let reader = Task { await inbox.next() }
+        // Deposit until the reader took one (it may not be waiting yet on the first deposit).
+        var sent = 0
+        while sent < 1000 {
+            sent += 1
+            inbox.deposit(sent)
+            await Task.yield()
+            if await inbox.next(timeout: 0) == nil { break }
+        }
+        #expect(await reader.value != nil)
+        let cancelled = Task { await inbox.next() }
+        cancelled.cancel()
+        #expect(await cancelled.value == nil)
+    }
 }
