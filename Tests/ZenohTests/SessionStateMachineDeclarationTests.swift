@@ -134,6 +134,24 @@ struct SessionStateMachineDeclarationTests {
                     subscriberIDs: [sub]))
     }
 
+    @Test func repeatedPutsOnOneKeyFollowLocalSubscribersAsTheyComeAndGo() {
+        var machine = Fixture.connected()
+        let put = NetworkMessage.Push.Body.put(.init(payload: ByteBuffer(string: "x")))
+        func delivered(_ machine: inout SessionStateMachine) -> [UInt32] {
+            let actions = machine.published(Fixture.key("demo/a"), body: put, options: .default)
+            #expect(actions.sentMessages.count == 1)
+            guard case .deliverSample(_, let ids) = actions.last else { return [] }
+            return ids
+        }
+        #expect(delivered(&machine) == [])
+        #expect(delivered(&machine) == [])
+        let sub = machine.subscriberDeclared(Fixture.key("demo/**")).id
+        #expect(delivered(&machine) == [sub])
+        #expect(delivered(&machine) == [sub])
+        _ = machine.subscriberUndeclared(sub)
+        #expect(delivered(&machine) == [])
+    }
+
     @Test func defaultPutUsesDataDropAndOmitsTheQoSExtension() {
         let options = ZenohPublicationOptions.default
         #expect(options.qos == .default)

@@ -1,7 +1,7 @@
 import ZenohProtocol
 
-/// A bounded memo of where publications arriving on one face with one wire expression go: the key it resolves
-/// to, the local subscribers that match it and the faces it is forwarded to. The owner empties it whenever
+/// A bounded memo of where publications arriving on one face (or made here, ``publishedHere``) with one wire
+/// expression go: the key it resolves to, the local subscribers that match it and the faces it is forwarded to. The owner empties it whenever
 /// subscribers, faces or key-expression tables change.
 struct PushRouteCache: Sendable {
     struct Key: Hashable, Sendable {
@@ -14,6 +14,9 @@ struct PushRouteCache: Sendable {
         var subscriberIDs: [UInt32]
         var forwardTo: [UInt64]
     }
+
+    /// The face of publications made by this session itself (no link has this generation).
+    static let publishedHere = UInt64.max
 
     /// The most wire expressions remembered; past that the memo starts over (a publisher using ever-new keys
     /// must not grow it without bound).

@@ -205,19 +205,30 @@ struct SessionStateMachine {
 
     /// A put or delete by this session: delivered to matching local subscribers and sent to the router
     /// (client mode) or to every face that wants it (peer mode).
-    func published(
+    mutating func published(
         _ key: KeyExpr, body: NetworkMessage.Push.Body, options: ZenohPublicationOptions
     ) -> [SessionAction] {
-        let push = NetworkMessage.push(.init(wireExpr: SessionMessages.wire(key), qos: options.qos, body: body))
+        let wire = SessionMessages.wire(key)
+        let push = NetworkMessage.push(.init(wireExpr: wire, qos: options.qos, body: body))
+        // The local subscribers and (peer mode) the faces a key goes to are matched once per key, not per put.
+        let routeKey = PushRouteCache.Key(face: PushRouteCache.publishedHere, wire: wire)
+        let route: PushRouteCache.Route
+        if let known = self.pushRoutes[routeKey] {
+            route = known
+        } else {
+            route = .init(
+                key: key, subscriberIDs: self.subscribers.filter { $0.value.intersects(key) }.keys.sorted(),
+                forwardTo: self.isPeer ? self.pushTargets(for: key, from: nil) : [])
+            self.pushRoutes[routeKey] = route
+        }
         var actions: [SessionAction]
         if self.isPeer {
-            actions = self.pushTargets(for: key, from: nil).map { .send(push, options.sendOptions, face: $0) }
+            actions = route.forwardTo.map { .send(push, options.sendOptions, face: $0) }
         } else {
             actions = self.connectedGeneration.map { [.send(push, options.sendOptions, face: $0)] } ?? []
         }
-        let local = self.subscribers.filter { $0.value.intersects(key) }.keys.sorted()
-        if !local.isEmpty {
-            actions.append(.deliverSample(ZenohSample(key: key, body: body, qos: options.qos), subscriberIDs: local))
+        if !route.subscriberIDs.isEmpty {
+            actions.append(.deliverSample(ZenohSample(key: key, body: body, qos: options.qos), subscriberIDs: route.subscriberIDs))
         }
         return actions
     }
