@@ -210,27 +210,31 @@ struct SessionStateMachine {
     ) -> [SessionAction] {
         let wire = SessionMessages.wire(key)
         let push = NetworkMessage.push(.init(wireExpr: wire, qos: options.qos, body: body))
-        // The local subscribers and (peer mode) the faces a key goes to are matched once per key, not per put.
-        let routeKey = PushRouteCache.Key(face: PushRouteCache.publishedHere, wire: wire)
-        let route: PushRouteCache.Route
-        if let known = self.pushRoutes[routeKey] {
-            route = known
-        } else {
-            route = .init(
-                key: key, subscriberIDs: self.subscribers.filter { $0.value.intersects(key) }.keys.sorted(),
-                forwardTo: self.isPeer ? self.pushTargets(for: key, from: nil) : [])
-            self.pushRoutes[routeKey] = route
-        }
+        let route = self.localRoute(key, wire: wire)
         var actions: [SessionAction]
         if self.isPeer {
             actions = route.forwardTo.map { .send(push, options.sendOptions, face: $0) }
+        } else if case .connected(let uplink, _) = self.connection {
+            actions = [.send(push, options.sendOptions, face: uplink)]
         } else {
-            actions = self.connectedGeneration.map { [.send(push, options.sendOptions, face: $0)] } ?? []
+            actions = []
         }
         if !route.subscriberIDs.isEmpty {
             actions.append(.deliverSample(ZenohSample(key: key, body: body, qos: options.qos), subscriberIDs: route.subscriberIDs))
         }
         return actions
+    }
+
+    /// Where a publication made here on `key` goes: the local subscribers and (peer mode) the faces, matched once
+    /// per key and remembered until declarations or faces change, not matched again on every put.
+    private mutating func localRoute(_ key: KeyExpr, wire: WireExpr) -> PushRouteCache.Route {
+        let routeKey = PushRouteCache.Key(face: PushRouteCache.publishedHere, wire: wire)
+        if let known = self.pushRoutes[routeKey] { return known }
+        let route = PushRouteCache.Route(
+            key: key, subscriberIDs: self.subscribers.filter { $0.value.intersects(key) }.keys.sorted(),
+            forwardTo: self.isPeer ? self.pushTargets(for: key, from: nil) : [])
+        self.pushRoutes[routeKey] = route
+        return route
     }
 
     // MARK: Key resolution
