@@ -100,6 +100,17 @@ struct EngineCoreTests {
 
 @Suite("Inbox: bounded, drop-oldest, one awaiting reader")
 struct InboxTests {
+    /// Deposits until a waiting reader took one (it may not be waiting yet on the first deposit).
+    static func depositUntilTaken(_ inbox: Inbox<Int>) async {
+        var sent = 0
+        while sent < 1000 {
+            sent += 1
+            inbox.deposit(sent)
+            await Task.yield()
+            if await inbox.next(timeout: 0) == nil { break }
+        }
+    }
+
     @Test("Kept items come out oldest first; beyond the capacity the oldest is dropped")
     func keeps() async {
         let inbox = Inbox<Int>(capacity: 2)
@@ -115,14 +126,7 @@ struct InboxTests {
     func waits() async {
         let inbox = Inbox<Int>(capacity: 4)
         async let got = inbox.next(timeout: 30)
-        // Deposit until the reader took one (it may not be waiting yet on the first deposit).
-        var sent = 0
-        while sent < 1000 {
-            sent += 1
-            inbox.deposit(sent)
-            await Task.yield()
-            if await inbox.next(timeout: 0) == nil { break }
-        }
+        await Self.depositUntilTaken(inbox)
         #expect(await got != nil)
         #expect(await inbox.next(timeout: 0.01) == nil)
         let task = Task { await inbox.next(timeout: 30) }
@@ -135,14 +139,7 @@ struct InboxTests {
         inbox.deposit(7)
         #expect(await inbox.next() == 7)
         let reader = Task { await inbox.next() }
-        // Deposit until the reader took one (it may not be waiting yet on the first deposit).
-        var sent = 0
-        while sent < 1000 {
-            sent += 1
-            inbox.deposit(sent)
-            await Task.yield()
-            if await inbox.next(timeout: 0) == nil { break }
-        }
+        await Self.depositUntilTaken(inbox)
         #expect(await reader.value != nil)
         let cancelled = Task { await inbox.next() }
         cancelled.cancel()
