@@ -19,6 +19,9 @@ public enum DropCause: String, Error, CaseIterable, Sendable, Hashable, Comparab
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 
+    /// What the server can drop (an observation); `malformedBody` is the robot's (a chunk).
+    public static let server: [DropCause] = [.noHeader, .badHeader, .schemaVersion, .badKey, .sessionClosed]
+
     /// What the log line says.
     public var explanation: String {
         switch self {

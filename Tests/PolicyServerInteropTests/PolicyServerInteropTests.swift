@@ -72,6 +72,24 @@ struct PolicyServerInteropTests {
         #expect(lines.contains("lerobot_policy_server_dropped_unknown_client_total 2"), "\(metrics)")
     }
 
+    @Test("A robot that vanishes without closing: its token drops, the collector confirms it and closes the session")
+    func vanishedRobotIsCollected() async throws {
+        let fixture = try await ServerFixture()
+        let events = try await fixture.client("robot-gone", ["--count", "1"])
+        #expect(events.contains { $0["event"] as? String == "chunk" })
+        // The Python robot has exited without a close: only the collector can end its session.
+        var closed = false
+        for _ in 0..<100 where !closed {
+            let (_, metrics) = try await fixture.get("/metrics")
+            closed = metrics.split(separator: "\n").contains("lerobot_policy_server_sessions_closed_total 1")
+            if !closed { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        let (_, metrics) = try await fixture.get("/metrics")
+        await fixture.stop()
+        #expect(closed, "\(metrics)")
+        #expect(metrics.split(separator: "\n").contains("lerobot_policy_server_active_sessions 0"))
+    }
+
     @Test("Capacity and action-order refusals carry LeRobot's texts", arguments: [ServerFixture.Topology.router, .peer])
     func refusals(_ topology: ServerFixture.Topology) async throws {
         let fixture = try await ServerFixture(maxSessions: 1, topology: topology)

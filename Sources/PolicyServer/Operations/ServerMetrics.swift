@@ -87,7 +87,7 @@ public final class ServerMetrics: Sendable {
         line("superseded_total", "\(s.supersededTotal)")
         line("dropped_unknown_client_total", "\(s.droppedUnknownClientTotal)")
         out += "# TYPE lerobot_policy_server_dropped_messages_total counter\n"
-        for cause in DropCause.allCases {
+        for cause in DropCause.server {
             out += "lerobot_policy_server_dropped_messages_total{cause=\"\(cause.rawValue)\"} \(s.dropped[cause])\n"
         }
         line("sessions_opened_total", "\(s.sessionsOpenedTotal)")

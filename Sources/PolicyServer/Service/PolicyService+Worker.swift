@@ -145,7 +145,7 @@ extension PolicyService {
         let t = now
         let idleTimeout = server.manifest.sessionIdleTimeoutSeconds
         let collections = state.withLock { state -> [WorkerStateMachine<PendingReset>.Collection] in
-            guard state.worker.isCollectionDue(now: t) else { return [] }
+            guard state.worker.isCollecting else { return [] }
             return WorkerStateMachine<PendingReset>.collections(state.table.garbage(now: t, idleTimeout: idleTimeout))
         }
         for collection in collections {

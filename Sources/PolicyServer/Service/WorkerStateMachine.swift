@@ -51,8 +51,8 @@ struct WorkerStateMachine<Reset: Sendable>: Sendable {
     private var resets: [Reset] = []
     /// The worker found nothing to do and parks until woken.
     private(set) var isWorkerParked = false
+    /// How often the collector task makes a pass.
     let garbageInterval: Double
-    private var lastCollection = -Double.infinity
 
     init(garbageInterval: Double = 1) {
         self.garbageInterval = garbageInterval
@@ -113,12 +113,8 @@ struct WorkerStateMachine<Reset: Sendable>: Sendable {
 
     // MARK: Garbage collection
 
-    /// Whether a collection pass is due at `now` (at most one per ``garbageInterval``, only while running).
-    mutating func isCollectionDue(now: Double) -> Bool {
-        guard phase == .running, now - lastCollection >= garbageInterval else { return false }
-        lastCollection = now
-        return true
-    }
+    /// Whether the collector's pass runs: only while serving (a drain closes every session itself).
+    var isCollecting: Bool { phase == .running }
 
     /// What to do with the table's candidates: a silent session is closed, a lost token is confirmed first.
     static func collections(_ candidates: [(clientUUID: String, sessionID: String, tokenLost: Bool)]) -> [Collection] {
